@@ -49,6 +49,14 @@ fi
 stamp="$root/tools/node_modules/.installed-lock"
 if ! cmp -s "$root/tools/package-lock.json" "$stamp" 2>/dev/null; then
   echo "setup: installing the pinned Node tools in tools/"
-  (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm ci` wants every optional package in the lock file, including buf's
+  # builds for other platforms; a registry mirror that lacks them makes it
+  # refuse. `npm install --no-save` still installs the versions the lock
+  # file pins, checks their hashes, and leaves the lock file as it is.
+  if ! (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
+    echo "setup: npm ci refused the lock file; installing it with npm install --no-save"
+    (cd "$root/tools" &&
+      npm install --no-save --no-audit --no-fund --loglevel=error)
+  fi
   cp "$root/tools/package-lock.json" "$stamp"
 fi

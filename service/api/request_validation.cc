@@ -1,0 +1,109 @@
+#include "service/api/request_validation.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "service/twilio/twilio_error.h"
+
+namespace twilio_gateway::api {
+namespace {
+
+using ::twilio_gateway::internal::v1::GatewayError;
+
+constexpr size_t kSidHexDigits = 32;
+
+absl::Status FieldError(absl::string_view field, absl::string_view reason,
+                        std::string message) {
+  absl::Status status = absl::InvalidArgumentError(std::move(message));
+  GatewayError error;
+  error.set_reason(std::string(reason));
+  error.set_field(std::string(field));
+  twilio::SetGatewayError(status, error);
+  return status;
+}
+
+// The value itself is not echoed: it comes from the caller and may be long
+// or hold anything.
+absl::Status CheckSid(absl::string_view field, absl::string_view value,
+                      absl::string_view prefix, bool required) {
+  if (value.empty()) {
+    if (!required) return absl::OkStatus();
+    return FieldError(field, "FIELD_REQUIRED",
+                      absl::StrCat(field, " is required"));
+  }
+  if (!IsSid(value, prefix)) {
+    return FieldError(field, "INVALID_SID",
+                      absl::StrCat(field, " must be \"", prefix,
+                                   "\" followed by 32 hexadecimal digits (got ",
+                                   value.size(), " characters)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsSid(absl::string_view sid, absl::string_view prefix) {
+  if (sid.size() != prefix.size() + kSidHexDigits) return false;
+  if (sid.substr(0, prefix.size()) != prefix) return false;
+  for (char c : sid.substr(prefix.size())) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateRequest(
+    const sip::v1::CreateCredentialListMappingRequest& request) {
+  absl::Status status =
+      CheckSid("account_sid", request.account_sid(), "AC", false);
+  if (status.ok()) {
+    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
+  }
+  if (status.ok()) {
+    status = CheckSid("credential_list_sid", request.credential_list_sid(),
+                      "CL", true);
+  }
+  return status;
+}
+
+absl::Status ValidateRequest(
+    const sip::v1::GetCredentialListMappingRequest& request) {
+  absl::Status status =
+      CheckSid("account_sid", request.account_sid(), "AC", false);
+  if (status.ok()) {
+    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
+  }
+  if (status.ok()) status = CheckSid("sid", request.sid(), "CL", true);
+  return status;
+}
+
+absl::Status ValidateRequest(
+    const sip::v1::ListCredentialListMappingsRequest& request) {
+  absl::Status status =
+      CheckSid("account_sid", request.account_sid(), "AC", false);
+  if (status.ok()) {
+    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
+  }
+  if (status.ok() && request.page_size() < 0) {
+    status = FieldError("page_size", "INVALID_PAGE_SIZE",
+                        "page_size must not be negative");
+  }
+  return status;
+}
+
+absl::Status ValidateRequest(
+    const sip::v1::DeleteCredentialListMappingRequest& request) {
+  absl::Status status =
+      CheckSid("account_sid", request.account_sid(), "AC", false);
+  if (status.ok()) {
+    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
+  }
+  if (status.ok()) status = CheckSid("sid", request.sid(), "CL", true);
+  return status;
+}
+
+int EffectivePageSize(int requested) {
+  return requested > kMaxPageSize ? kMaxPageSize : requested;
+}
+
+}  // namespace twilio_gateway::api

@@ -1,0 +1,45 @@
+#ifndef TESTS_TWILIO_EMULATOR_HTTP_MESSAGE_H_
+#define TESTS_TWILIO_EMULATOR_HTTP_MESSAGE_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+
+namespace twilio_gateway {
+namespace testing {
+
+/// Header fields in the order they were sent, names spelled as sent.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// A request as the emulator received it, before any interpretation.
+struct RecordedRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query exactly as on the request line
+  HeaderList headers;
+  std::string body;
+};
+
+/// An answer the emulator is about to send.
+struct HttpResponse {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+};
+
+/// The value of the first header named `name` (compared without case), or
+/// nullptr when there is none.
+inline const std::string* FindHeader(const HeaderList& headers,
+                                     absl::string_view name) {
+  for (const auto& header : headers) {
+    if (absl::EqualsIgnoreCase(header.first, name)) return &header.second;
+  }
+  return nullptr;
+}
+
+}  // namespace testing
+}  // namespace twilio_gateway
+
+#endif  // TESTS_TWILIO_EMULATOR_HTTP_MESSAGE_H_
