@@ -37,6 +37,10 @@ done
 # The test must not pick up a developer's Twilio settings or credentials.
 unset "${!TWILIO_@}"
 
+# The test's own stderr, kept for messages from traps: a trap can run while
+# a function's stderr points into a file of the temporary folder.
+exec {E2E_STDERR}>&2
+
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/twilio-gateway-e2e.XXXXXX")
 export BUF_CACHE_DIR="$E2E_TMP/buf-cache"
 E2E_PIDS=()
@@ -59,13 +63,13 @@ e2e_cleanup() {
     local log
     for log in "$E2E_TMP"/*.log; do
       [ -f "$log" ] || continue
-      echo "----- last lines of $(basename "$log") -----" >&2
-      tail -n 40 "$log" >&2
-    done
-    echo "FAIL: $(basename "$0")" >&2
+      echo "----- last lines of $(basename "$log") -----"
+      tail -n 40 "$log"
+    done >&"$E2E_STDERR"
+    echo "FAIL: $(basename "$0")" >&"$E2E_STDERR"
   fi
   if [ -n "${E2E_KEEP_TMP:-}" ]; then
-    echo "e2e: kept $E2E_TMP" >&2
+    echo "e2e: kept $E2E_TMP" >&"$E2E_STDERR"
   else
     rm -rf "$E2E_TMP"
   fi
@@ -76,7 +80,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 e2e_fail() {
-  echo "e2e: FAIL: $*" >&2
+  echo "e2e: FAIL: $*" >&"$E2E_STDERR"
   exit 1
 }
 
