@@ -131,6 +131,13 @@ stop_all
 # A failed start leaves nothing running (the logs stay).
 trap stop_all EXIT
 listen=${TWILIO_GATEWAY_LISTEN:-127.0.0.1:50051}
+# Without a tokens file or a client CA in the environment, callers are not
+# authenticated (local use); the gateway's log says so.
+auth_flags=()
+if [ -z "${TWILIO_GATEWAY_TOKENS_FILE:-}" ] &&
+    [ -z "${TWILIO_GATEWAY_TLS_CLIENT_CA:-}" ]; then
+  auth_flags=(--allow_unauthenticated)
+fi
 
 if [ "$use_emulator" = 1 ]; then
   # A demo account for this run only. The token never leaves the two
@@ -151,14 +158,14 @@ if [ "$use_emulator" = 1 ]; then
       TWILIO_GATEWAY_LISTEN
     export TWILIO_ACCOUNT_SID=$demo_account_sid TWILIO_AUTH_TOKEN=$demo_token
     start twilio-gateway "$gateway_bin" --listen="$listen" \
-      --twilio_base_url="http://127.0.0.1:$emulator_port"
+      --twilio_base_url="http://127.0.0.1:$emulator_port" "${auth_flags[@]}"
   )
   unset demo_token
 else
   rm -f "$run_dir/twilio-emulator.log"
   (
     unset TWILIO_GATEWAY_PORT_FILE TWILIO_GATEWAY_LISTEN
-    start twilio-gateway "$gateway_bin" --listen="$listen"
+    start twilio-gateway "$gateway_bin" --listen="$listen" "${auth_flags[@]}"
   )
 fi
 gateway_port=$(wait_port twilio-gateway)

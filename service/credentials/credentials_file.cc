@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
 
 namespace twilio_gateway::credentials {
@@ -290,6 +291,18 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
   if (::fstat(fd, &info) != 0) return absl::ErrnoToStatus(errno, "cannot stat");
   if (!S_ISREG(info.st_mode)) {
     return absl::FailedPreconditionError("is not a regular file");
+  }
+  // Checked on the file actually read, after every symlink. Twilio secrets
+  // are for the gateway alone: other users may have read a file open to
+  // them already, and one they may write could be made to hold credentials
+  // of their choosing.
+  if ((info.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "is readable or writable by other users (mode ",
+        absl::StrFormat("%04o", info.st_mode & 07777),
+        "); refusing it. Let only the gateway's user read it: chmod 600, or "
+        "on a Kubernetes Secret volume set defaultMode: 0400 (0440 with an "
+        "fsGroup)"));
   }
 
   std::string contents;

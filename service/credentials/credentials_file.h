@@ -82,7 +82,9 @@ absl::StatusOr<CredentialsFile> ParseCredentialsFile(absl::string_view json);
 //
 // Returns the code matching errno when the file cannot be read (NOT_FOUND,
 // PERMISSION_DENIED, …), FAILED_PRECONDITION when `path` is not a regular
-// file or exceeds 1 MiB, and INVALID_ARGUMENT for its contents.
+// file, exceeds 1 MiB, or is readable or writable by other users (its mode
+// has o+r or o+w; the message says how to fix it), and INVALID_ARGUMENT for
+// its contents.
 absl::StatusOr<CredentialsFile> ReadCredentialsFile(const std::string& path);
 
 // What LoadCredentials reads from.

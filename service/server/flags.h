@@ -16,6 +16,8 @@ struct ProcessConfig {
   std::string credentials_file;
   // Written with the bound port once serving, when not empty.
   std::string port_file;
+  // Likewise with the admin port.
+  std::string admin_port_file;
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

@@ -77,9 +77,18 @@ int main(int argc, char** argv) {
     (*gateway)->Shutdown();
     return 1;
   }
+  if (!config->admin_port_file.empty() &&
+      !WritePortFile(config->admin_port_file, (*gateway)->admin_port())) {
+    LogLine(spdlog::level::err, "cannot write the admin port file")
+        .Field("admin_port_file", config->admin_port_file);
+    (*gateway)->Shutdown();
+    return 1;
+  }
   LogLine(spdlog::level::info, "serving")
       .Field("listen", config->gateway.listen)
       .Field("port", (*gateway)->port())
+      .Field("admin_listen", config->gateway.admin_listen)
+      .Field("admin_port", (*gateway)->admin_port())
       .Field("twilio_base_url", (*gateway)->twilio_base_url())
       .Field("default_account_sid", default_account)
       .Field("accounts", accounts);

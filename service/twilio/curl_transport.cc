@@ -1,9 +1,14 @@
 #include "service/twilio/curl_transport.h"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -14,7 +19,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "service/twilio/twilio_error.h"
 
 namespace twilio_gateway::twilio {
@@ -23,10 +27,19 @@ namespace {
 // How many reset easy handles the loop keeps for the next requests.
 constexpr size_t kMaxPooledHandles = 256;
 
-// How long the loop sleeps in curl_multi_poll when nothing happens. Work
-// arriving from other threads wakes it at once (curl_multi_wakeup), and
-// libcurl shortens the wait for its own timers, so this only bounds idling.
+// How long the loop sleeps in epoll_wait when nothing happens. Work arriving
+// from other threads wakes it at once (an eventfd), and the wait is
+// shortened for libcurl's timers and ours, so this only bounds idling.
 constexpr int kIdlePollMs = 1000;
+
+// Ready sockets taken from one epoll_wait.
+constexpr int kMaxEvents = 256;
+
+// A task waiting for its time, owned by the loop.
+struct Timer {
+  uint64_t cancel_key = 0;
+  HttpTransport::Task task;
+};
 
 // One request in flight, owned by the loop from Submit to completion.
 struct Transfer {
@@ -37,6 +50,8 @@ struct Transfer {
   curl_slist* header_list = nullptr;
   size_t max_response_bytes = 0;
   bool too_large = false;
+  // The blank line after the final answer's headers arrived.
+  bool headers_complete = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -60,6 +75,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   // the final answer's headers count.
   if (absl::StartsWith(line, "HTTP/")) {
     transfer->response.headers.clear();
+    transfer->headers_complete = false;
+    return length;
+  }
+  if (line == "\r\n" || line == "\n") {
+    transfer->headers_complete = true;
     return length;
   }
   const size_t colon = line.find(':');
@@ -152,7 +172,8 @@ void CompleteWith(std::unique_ptr<Transfer> transfer,
 }  // namespace
 
 // The thread that owns the multi handle and every easy handle. Other threads
-// only touch `pending_` (under `mu_`) and wake the loop.
+// only touch `pending_`, `cancels_` and `timers_` (under `mu_`) and wake the
+// loop.
 class CurlTransport::Loop {
  public:
   Loop(CurlTransportOptions options, CURLM* multi)
@@ -160,7 +181,31 @@ class CurlTransport::Loop {
 
   ~Loop() {
     for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
+    // Before the descriptors close: it may still call OnSocket.
     curl_multi_cleanup(multi_);
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
+
+  // Sets up what the loop sleeps on: an epoll set holding an eventfd that
+  // other threads write to wake it, and the sockets libcurl asks it to
+  // watch. Fails with INTERNAL when the descriptors cannot be made.
+  absl::Status Init() {
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.fd = wake_fd_;
+    if (epoll_fd_ < 0 || wake_fd_ < 0 ||
+        epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event) != 0) {
+      return absl::InternalError(
+          "cannot make the HTTP transport's epoll and eventfd descriptors");
+    }
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::OnSocket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::OnCurlTimer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    return absl::OkStatus();
   }
 
   void Start() {
@@ -168,9 +213,15 @@ class CurlTransport::Loop {
   }
 
   void Submit(std::unique_ptr<Transfer> transfer) {
+    // Only the transfer that finds the queue empty wakes the loop: the
+    // others are taken with it, as the loop empties the whole queue at
+    // once. Under load that saves a write and a read of the wakeup socket
+    // on most requests.
+    bool wake = false;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       if (!stopping_) {
+        wake = pending_.empty();
         pending_.push_back(std::move(transfer));
         transfer = nullptr;
       }
@@ -179,15 +230,43 @@ class CurlTransport::Loop {
       CompleteWith(std::move(transfer), Cancelled());
       return;
     }
-    curl_multi_wakeup(multi_);
+    if (wake) Wake();
+  }
+
+  void RunAfter(absl::Time when, uint64_t cancel_key, Task task) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopping_) {
+        // Equal times keep their order: multimap inserts after equals.
+        timers_.emplace(when, Timer{cancel_key, std::move(task)});
+        task = nullptr;
+      }
+    }
+    // Too late for the loop: run it now, as the shutdown would have.
+    if (task) {
+      std::move(task)();
+      return;
+    }
+    // The loop may be asleep until a later time.
+    Wake();
+  }
+
+  void Cancel(uint64_t cancel_key) {
+    if (cancel_key == 0) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      cancels_.push_back(cancel_key);
+    }
+    Wake();
   }
 
   void Stop() {
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       stopping_ = true;
     }
-    curl_multi_wakeup(multi_);
+    Wake();
     if (thread_.joinable()) thread_.join();
   }
 
@@ -198,23 +277,163 @@ class CurlTransport::Loop {
         "UPSTREAM_CANCELLED");
   }
 
+  static absl::Status CancelledByCaller() {
+    return WithReason(absl::CancelledError("the call was cancelled"),
+                      "UPSTREAM_CANCELLED");
+  }
+
   void Run() {
     std::vector<std::unique_ptr<Transfer>> incoming;
+    std::vector<uint64_t> cancels;
+    std::vector<Task> due;
     while (true) {
       {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) break;
         incoming.swap(pending_);
+        cancels.swap(cancels_);
+        TakeDueTimers(absl::Now(), cancels, &due);
       }
+      // Transfers first, so a Cancel that follows its Send finds it.
       for (auto& transfer : incoming) Begin(std::move(transfer));
       incoming.clear();
+      for (uint64_t key : cancels) CancelTransfers(key);
+      cancels.clear();
+      for (Task& task : due) std::move(task)();
+      due.clear();
 
-      int running = 0;
-      curl_multi_perform(multi_, &running);
+      // libcurl's own timeouts, and the first steps of the transfers just
+      // added (adding one sets its timer to now).
+      if (absl::Now() >= curl_deadline_) {
+        curl_deadline_ = absl::InfiniteFuture();
+        int running = 0;
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
       FinishDone();
-      curl_multi_poll(multi_, nullptr, 0, kIdlePollMs, nullptr);
+      WaitForEvents(PollTimeoutMs());
     }
     CancelAll();
+  }
+
+  // Sleeps until a watched socket is ready, work arrives or `timeout_ms`
+  // passes, then has libcurl act on the ready sockets alone. Unlike
+  // curl_multi_perform and curl_multi_poll, which visit every transfer each
+  // time, the work here follows what happened, not how many transfers are
+  // in flight: a thousand requests waiting on a slow Twilio cost nothing
+  // until their answers come.
+  void WaitForEvents(int timeout_ms) {
+    epoll_event events[kMaxEvents];
+    const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    for (int i = 0; i < count; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        // One read takes every wakeup so far; how many does not matter.
+        uint64_t count = 0;
+        [[maybe_unused]] const ssize_t read_bytes =
+            read(wake_fd_, &count, sizeof(count));
+        continue;
+      }
+      int mask = 0;
+      if (events[i].events & (EPOLLIN | EPOLLHUP)) mask |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+      if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
+      // A socket that an earlier action closed is unknown to libcurl by
+      // now, which it ignores.
+      int running = 0;
+      curl_multi_socket_action(multi_, fd, mask, &running);
+    }
+    FinishDone();
+  }
+
+  void Wake() {
+    const uint64_t one = 1;
+    // Fails only when the counter is full, which wakes the loop anyway.
+    [[maybe_unused]] const ssize_t written = write(wake_fd_, &one, sizeof(one));
+  }
+
+  // CURLMOPT_SOCKETFUNCTION: libcurl says which sockets to watch, and for
+  // what. Runs on the loop thread, inside libcurl calls.
+  static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user,
+                      void* socket_data) {
+    auto* loop = static_cast<Loop*>(user);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, socket, nullptr);
+      return 0;
+    }
+    epoll_event event = {};
+    event.data.fd = socket;
+    if (what & CURL_POLL_IN) event.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
+    // libcurl keeps a pointer per socket for us; a set one means the
+    // socket is in the epoll set already.
+    if (socket_data != nullptr) {
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, socket, &event);
+      return 0;
+    }
+    if (epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0 &&
+        errno == EEXIST) {
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, socket, &event);
+    }
+    curl_multi_assign(loop->multi_, socket, loop);
+    return 0;
+  }
+
+  // CURLMOPT_TIMERFUNCTION: when libcurl next wants to be called whatever
+  // its sockets do; -1 for never.
+  static int OnCurlTimer(CURLM* multi, long timeout_ms, void* user) {
+    auto* loop = static_cast<Loop*>(user);
+    loop->curl_deadline_ = timeout_ms < 0
+                               ? absl::InfiniteFuture()
+                               : absl::Now() + absl::Milliseconds(timeout_ms);
+    return 0;
+  }
+
+  // Moves the tasks whose time has come, or whose key is being cancelled,
+  // into `due`, in time order. Runs under `mu_`.
+  void TakeDueTimers(absl::Time now, const std::vector<uint64_t>& cancels,
+                     std::vector<Task>* due) {
+    for (auto it = timers_.begin(); it != timers_.end();) {
+      const bool cancelled = it->second.cancel_key != 0 &&
+                             std::find(cancels.begin(), cancels.end(),
+                                       it->second.cancel_key) != cancels.end();
+      if (it->first <= now || cancelled) {
+        due->push_back(std::move(it->second.task));
+        it = timers_.erase(it);
+      } else if (cancels.empty()) {
+        break;  // Sorted by time: nothing later is due.
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Sleeps no longer than the next timer, ours or libcurl's; work from
+  // other threads wakes it.
+  int PollTimeoutMs() {
+    absl::Time next = curl_deadline_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!timers_.empty()) next = std::min(next, timers_.begin()->first);
+    }
+    if (next == absl::InfiniteFuture()) return kIdlePollMs;
+    const absl::Duration left = next - absl::Now();
+    if (left <= absl::ZeroDuration()) return 0;
+    return static_cast<int>(std::min<double>(
+        kIdlePollMs, std::ceil(absl::ToDoubleMilliseconds(left))));
+  }
+
+  void CancelTransfers(uint64_t key) {
+    std::vector<Transfer*> matching;
+    for (Transfer* raw : active_) {
+      if (raw->request.cancel_key == key) matching.push_back(raw);
+    }
+    for (Transfer* raw : matching) {
+      curl_multi_remove_handle(multi_, raw->easy);
+      active_.erase(raw);
+      std::unique_ptr<Transfer> transfer(raw);
+      Release(raw);
+      CompleteWith(std::move(transfer), CancelledByCaller());
+    }
   }
 
   void Begin(std::unique_ptr<Transfer> transfer) {
@@ -265,8 +484,12 @@ class CurlTransport::Loop {
     }
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     // Prefer waiting for a multiplexed HTTP/2 stream over opening another
-    // connection to the same host.
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // connection to the same host. Only over TLS, where HTTP/2 is offered:
+    // over plain HTTP (the emulator) every transfer would wait until the
+    // first answer arrived, and one that never does would stall them all.
+    if (absl::StartsWith(t->request.url, "https://")) {
+      curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    }
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
@@ -288,6 +511,16 @@ class CurlTransport::Loop {
       case HttpMethod::kDelete:
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
         break;
+    }
+    // libcurl resends a request by itself, unseen, when a reused connection
+    // closes without an answer. The server may have acted on it: a POST
+    // would then create the mapping twice, and a DELETE would come back 404
+    // though it deleted the mapping. So these two always go out on a
+    // connection of their own, closed afterwards so it does not fill the
+    // pool; the retry loop above sees every attempt.
+    if (t->request.method != HttpMethod::kGet) {
+      curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
     }
 
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
@@ -312,7 +545,18 @@ class CurlTransport::Loop {
       active_.erase(raw);
       std::unique_ptr<Transfer> transfer(raw);
 
-      if (code == CURLE_OK) {
+      if (code == CURLE_OK && !transfer->headers_complete) {
+        // libcurl takes a connection closed inside the headers for their
+        // end; the answer is broken, and the request may have taken effect.
+        absl::Status error = WithReason(
+            absl::UnavailableError(absl::StrCat(
+                HttpMethodName(transfer->request.method),
+                " to Twilio lost its connection in the middle of the "
+                "answer's headers")),
+            "UPSTREAM_CONNECTION_LOST");
+        Release(transfer.get());
+        CompleteWith(std::move(transfer), std::move(error));
+      } else if (code == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
         transfer->response.status = static_cast<int>(status);
@@ -329,9 +573,11 @@ class CurlTransport::Loop {
 
   void CancelAll() {
     std::vector<std::unique_ptr<Transfer>> leftovers;
+    std::multimap<absl::Time, Timer> timers;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       leftovers.swap(pending_);
+      timers.swap(timers_);
     }
     for (Transfer* raw : active_) {
       curl_multi_remove_handle(multi_, raw->easy);
@@ -342,6 +588,8 @@ class CurlTransport::Loop {
     for (auto& transfer : leftovers) {
       CompleteWith(std::move(transfer), Cancelled());
     }
+    // Whatever these tasks send now fails at once (stopping_ is set).
+    for (auto& [when, timer] : timers) std::move(timer.task)();
   }
 
   CURL* AcquireHandle() {
@@ -368,13 +616,21 @@ class CurlTransport::Loop {
 
   const CurlTransportOptions options_;
   CURLM* const multi_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
   std::thread thread_;
 
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::unique_ptr<Transfer>> pending_ ABSL_GUARDED_BY(mu_);
+  // Guards the four members after it. std::mutex rather than absl::Mutex:
+  // Debian's Abseil is not built for ThreadSanitizer, which then could not
+  // see this lock.
+  std::mutex mu_;
+  bool stopping_ = false;
+  std::vector<std::unique_ptr<Transfer>> pending_;
+  std::vector<uint64_t> cancels_;
+  std::multimap<absl::Time, Timer> timers_;
 
   // Loop thread only.
+  absl::Time curl_deadline_ = absl::InfiniteFuture();
   absl::flat_hash_set<Transfer*> active_;
   std::vector<CURL*> idle_handles_;
 };
@@ -393,6 +649,7 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 
   auto loop = std::make_unique<Loop>(std::move(options), multi);
+  if (absl::Status status = loop->Init(); !status.ok()) return status;
   loop->Start();
   return std::unique_ptr<CurlTransport>(new CurlTransport(std::move(loop)));
 }
@@ -412,5 +669,11 @@ void CurlTransport::Send(HttpRequest request, Callback done) {
   transfer->done = std::move(done);
   loop_->Submit(std::move(transfer));
 }
+
+void CurlTransport::RunAfter(absl::Time when, uint64_t cancel_key, Task task) {
+  loop_->RunAfter(when, cancel_key, std::move(task));
+}
+
+void CurlTransport::Cancel(uint64_t cancel_key) { loop_->Cancel(cancel_key); }
 
 }  // namespace twilio_gateway::twilio

@@ -24,8 +24,9 @@ struct CurlTransportOptions {
 
 // HttpTransport over libcurl's multi interface, driven by one thread of its
 // own. Connections are pooled and reused (HTTP/1.1 keep-alive, or HTTP/2
-// multiplexing when the server offers it over TLS). Callbacks run on that
-// thread.
+// multiplexing when the server offers it over TLS), except by POSTs, which
+// always connect afresh (see Send). Callbacks and timers run on that
+// thread; timers wake curl_multi_poll, so no thread ever sleeps for one.
 class CurlTransport final : public HttpTransport {
  public:
   // Fails with INTERNAL when libcurl cannot be set up.
@@ -37,6 +38,8 @@ class CurlTransport final : public HttpTransport {
   ~CurlTransport() override;
 
   void Send(HttpRequest request, Callback done) override;
+  void RunAfter(absl::Time when, uint64_t cancel_key, Task task) override;
+  void Cancel(uint64_t cancel_key) override;
 
   // "libcurl/<version>", for the User-Agent.
   static std::string RuntimeName();

@@ -1,6 +1,8 @@
 #include "service/twilio/mapping_decoder.h"
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,9 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
 #include "service/twilio/rfc2822_date.h"
 #include "service/twilio/twilio_error.h"
 #include "twilio_gateway/internal/v1/twilio_json.pb.h"
@@ -45,94 +46,339 @@ absl::Status Internal(absl::string_view what, absl::string_view problem) {
   return absl::InternalError(absl::StrCat("Twilio's ", what, " ", problem));
 }
 
-// protobuf's message without the lines it adds to point into the body.
-std::string DescribeParseError(const google::protobuf::util::Status& status) {
-  const absl::string_view message(status.message().data(),
-                                  status.message().size());
-  return SanitizeUntrustedText(message.substr(0, message.find('\n')),
-                               kMaxExcerptBytes);
-}
+// The kinds of JSON value, for saying what was found instead.
+enum class JsonKind { kNull, kBoolean, kNumber, kString, kObject, kArray };
 
-// Parses `body` into `out`, ignoring fields Twilio may add later. `what`
-// names the body in error messages.
-absl::Status ParseJsonObject(absl::string_view body, absl::string_view what,
-                             google::protobuf::Message* out) {
-  // protobuf calls every non-object "Root element must be a message"; a
-  // plainer message is worth one look at the first byte.
-  const absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(body);
-  if (trimmed.empty()) return Internal(what, "is empty");
-  if (trimmed.front() != '{') return Internal(what, "is not a JSON object");
-
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  const google::protobuf::util::Status status =
-      google::protobuf::util::JsonStringToMessage(
-          google::protobuf::StringPiece(body.data(), body.size()), out,
-          options);
-  if (!status.ok()) {
-    return Internal(what, absl::StrCat("is not JSON of the documented shape: ",
-                                       DescribeParseError(status)));
-  }
-  return absl::OkStatus();
-}
-
-absl::string_view KindName(const google::protobuf::Value& value) {
-  switch (value.kind_case()) {
-    case google::protobuf::Value::kNullValue:
+absl::string_view KindName(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::kNull:
       return "null";
-    case google::protobuf::Value::kNumberValue:
-      return "a number";
-    case google::protobuf::Value::kStringValue:
-      return "a string";
-    case google::protobuf::Value::kBoolValue:
+    case JsonKind::kBoolean:
       return "a boolean";
-    case google::protobuf::Value::kStructValue:
+    case JsonKind::kNumber:
+      return "a number";
+    case JsonKind::kString:
+      return "a string";
+    case JsonKind::kObject:
       return "an object";
-    case google::protobuf::Value::kListValue:
+    case JsonKind::kArray:
       return "an array";
-    case google::protobuf::Value::KIND_NOT_SET:
-      break;
   }
-  return "empty";
+  return "a value";
 }
 
-// protobuf's parser reads a page with no `contents`, or with `contents`
-// null, as an empty list; it reads `"contents": {...}` as a list of that one
-// object; and it drops null and array items. Telling those from a real
-// list takes a second, untyped parse. It runs only for pages of at most one
-// item, which are small, so large pages are parsed once.
-absl::Status CheckContentsIsListOfObjects(absl::string_view body) {
-  google::protobuf::Struct root;
-  google::protobuf::util::JsonParseOptions options;
-  const google::protobuf::util::Status status =
-      google::protobuf::util::JsonStringToMessage(
-          google::protobuf::StringPiece(body.data(), body.size()), &root,
-          options);
-  if (!status.ok()) {
-    return Internal("page answer",
-                    absl::StrCat("is not JSON: ", DescribeParseError(status)));
+// The page's integer fields.
+enum class PageNumber { kPage, kPageSize, kStart, kEnd };
+
+// Reads one of Twilio's bodies straight into a TwilioMapping or a
+// TwilioMappingPage as the parser meets each token: no document tree, no
+// reflection. (protobuf's JSON reader, used before, spent most of a List's
+// CPU time.) Values of the documented fields must have the documented JSON
+// type, null standing for "absent"; fields it does not know, and whatever
+// they hold, are skipped. The first problem stops the parse.
+class TwilioJsonReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  // `what` names the body in error messages.
+  TwilioJsonReader(TwilioMapping* mapping, absl::string_view what)
+      : mapping_(mapping), what_(what) {}
+  TwilioJsonReader(TwilioMappingPage* page, absl::string_view what)
+      : page_(page), what_(what) {}
+
+  // Fails with INTERNAL, saying what was wrong, when `body` is not one JSON
+  // object whose known fields have their documented types.
+  absl::Status Read(absl::string_view body) {
+    // A plainer message than the parser's is worth one look at the first
+    // byte.
+    const absl::string_view trimmed = absl::StripLeadingAsciiWhitespace(body);
+    if (trimmed.empty()) return Internal(what_, "is empty");
+    if (trimmed.front() != '{') return Internal(what_, "is not a JSON object");
+    nlohmann::json::sax_parse(body.begin(), body.end(), this,
+                              nlohmann::json::input_format_t::json,
+                              /*strict=*/true);
+    return error_;
   }
 
-  const auto it = root.fields().find("contents");
-  if (it == root.fields().end()) {
-    return Internal("page answer", "has no `contents` array");
+  // Page bodies: whether a `contents` array was read.
+  bool saw_contents() const { return saw_contents_; }
+
+  bool null() override { return Scalar(JsonKind::kNull); }
+  bool boolean(bool) override { return Scalar(JsonKind::kBoolean); }
+  bool number_integer(number_integer_t value) override {
+    return Scalar(JsonKind::kNumber, nullptr, &value);
   }
-  if (!it->second.has_list_value()) {
-    return Internal("page answer",
-                    absl::StrCat("has no `contents` array: `contents` is ",
-                                 KindName(it->second)));
+  bool number_unsigned(number_unsigned_t value) override {
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Scalar(JsonKind::kNumber);
+    }
+    const int64_t signed_value = static_cast<int64_t>(value);
+    return Scalar(JsonKind::kNumber, nullptr, &signed_value);
   }
-  const google::protobuf::ListValue& list = it->second.list_value();
-  for (int i = 0; i < list.values_size(); ++i) {
-    if (!list.values(i).has_struct_value()) {
-      return Internal("page answer",
-                      absl::StrCat("holds a `contents` item that is not an "
-                                   "object: item ",
-                                   i, " is ", KindName(list.values(i))));
+  bool number_float(number_float_t value, const string_t&) override {
+    // JSON does not tell 5 from 5.0; an integral value is an integer.
+    if (value >= -9.2e18 && value <= 9.2e18 && std::trunc(value) == value) {
+      const int64_t integral = static_cast<int64_t>(value);
+      return Scalar(JsonKind::kNumber, nullptr, &integral);
+    }
+    return Scalar(JsonKind::kNumber);
+  }
+  bool string(string_t& value) override {
+    return Scalar(JsonKind::kString, &value);
+  }
+  bool binary(binary_t&) override { return Scalar(JsonKind::kString); }
+
+  bool start_object(std::size_t) override {
+    if (frames_.empty()) {
+      frames_.push_back(Frame::kRoot);
+      slot_ = Slot::kIgnored;
+      return true;
+    }
+    if (ignored_depth_ > 0 || slot_ == Slot::kIgnored) {
+      ++ignored_depth_;
+      return true;
+    }
+    if (slot_ != Slot::kItem) return WrongKind(JsonKind::kObject);
+    frames_.push_back(Frame::kItem);
+    item_ = page_->add_contents();
+    ++items_read_;
+    slot_ = Slot::kIgnored;
+    return true;
+  }
+
+  bool end_object() override {
+    if (ignored_depth_ > 0) {
+      --ignored_depth_;
+      return true;
+    }
+    frames_.pop_back();
+    // Back in `contents`, the next value is the next item.
+    slot_ = !frames_.empty() && frames_.back() == Frame::kContents
+                ? Slot::kItem
+                : Slot::kIgnored;
+    return true;
+  }
+
+  bool start_array(std::size_t) override {
+    if (ignored_depth_ > 0 || slot_ == Slot::kIgnored) {
+      ++ignored_depth_;
+      return true;
+    }
+    if (slot_ != Slot::kContents) return WrongKind(JsonKind::kArray);
+    // A repeated `contents` key: the last one counts, as for any key.
+    page_->clear_contents();
+    items_read_ = 0;
+    saw_contents_ = true;
+    frames_.push_back(Frame::kContents);
+    slot_ = Slot::kItem;
+    return true;
+  }
+
+  bool end_array() override {
+    if (ignored_depth_ > 0) {
+      --ignored_depth_;
+      return true;
+    }
+    frames_.pop_back();
+    slot_ = Slot::kIgnored;
+    return true;
+  }
+
+  bool key(string_t& name) override {
+    if (ignored_depth_ > 0) return true;
+    slot_ = Slot::kIgnored;
+    if (frames_.back() == Frame::kItem) {
+      SelectMappingField(item_, name);
+    } else if (mapping_ != nullptr) {
+      SelectMappingField(mapping_, name);
+    } else {
+      SelectPageField(name);
+    }
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& error) override {
+    return Fail(
+        Internal(what_, absl::StrCat("is not JSON of the documented shape: ",
+                                     DescribeSyntaxError(error.what()),
+                                     " (byte ", position, ")")));
+  }
+
+ private:
+  // What the value being read is for.
+  enum class Slot {
+    kIgnored,   // a field not documented: any value, skipped
+    kString,    // a string field: a string or null
+    kInteger,   // one of the page's integers: an integer or null
+    kContents,  // the page's items: an array
+    kItem,      // one item of `contents`: an object
+  };
+  // The containers the reader steps into; others are skipped whole.
+  enum class Frame { kRoot, kContents, kItem };
+
+  // The parser's own description, without the excerpt of the body it adds
+  // ("; last read: ...") and without its prefix.
+  static std::string DescribeSyntaxError(absl::string_view what) {
+    const size_t start = what.find("syntax error");
+    if (start != absl::string_view::npos) what.remove_prefix(start);
+    what = what.substr(0, what.find("; last read"));
+    return SanitizeUntrustedText(what, kMaxExcerptBytes);
+  }
+
+  void SelectMappingField(TwilioMapping* mapping, absl::string_view name) {
+    std::string* field = nullptr;
+    if (name == "sid") {
+      field = mapping->mutable_sid();
+    } else if (name == "account_sid") {
+      field = mapping->mutable_account_sid();
+    } else if (name == "friendly_name") {
+      field = mapping->mutable_friendly_name();
+    } else if (name == "date_created") {
+      field = mapping->mutable_date_created();
+    } else if (name == "date_updated") {
+      field = mapping->mutable_date_updated();
+    } else {
+      return;
+    }
+    SelectString(field, name);
+  }
+
+  void SelectPageField(absl::string_view name) {
+    if (name == "contents") {
+      slot_ = Slot::kContents;
+    } else if (name == "next_page_uri") {
+      SelectString(page_->mutable_next_page_uri(), name);
+    } else if (name == "first_page_uri") {
+      SelectString(page_->mutable_first_page_uri(), name);
+    } else if (name == "previous_page_uri") {
+      SelectString(page_->mutable_previous_page_uri(), name);
+    } else if (name == "uri") {
+      SelectString(page_->mutable_uri(), name);
+    } else if (name == "page") {
+      SelectInteger(PageNumber::kPage, name);
+    } else if (name == "page_size") {
+      SelectInteger(PageNumber::kPageSize, name);
+    } else if (name == "start") {
+      SelectInteger(PageNumber::kStart, name);
+    } else if (name == "end") {
+      SelectInteger(PageNumber::kEnd, name);
     }
   }
-  return absl::OkStatus();
-}
+
+  void SelectString(std::string* field, absl::string_view name) {
+    slot_ = Slot::kString;
+    string_field_ = field;
+    field_name_ = std::string(name);
+  }
+
+  void SelectInteger(PageNumber field, absl::string_view name) {
+    slot_ = Slot::kInteger;
+    integer_field_ = field;
+    field_name_ = std::string(name);
+  }
+
+  void SetInteger(int64_t value) {
+    switch (integer_field_) {
+      case PageNumber::kPage:
+        page_->set_page(value);
+        break;
+      case PageNumber::kPageSize:
+        page_->set_page_size(value);
+        break;
+      case PageNumber::kStart:
+        page_->set_start(value);
+        break;
+      case PageNumber::kEnd:
+        page_->set_end(value);
+        break;
+    }
+  }
+
+  // A value that is not a container. `text` is set for strings, `integer`
+  // for numbers that are integers.
+  bool Scalar(JsonKind kind, std::string* text = nullptr,
+              const int64_t* integer = nullptr) {
+    if (ignored_depth_ > 0) return true;
+    switch (slot_) {
+      case Slot::kIgnored:
+        return true;
+      case Slot::kString:
+        if (kind == JsonKind::kString) {
+          *string_field_ = std::move(*text);
+          return true;
+        }
+        if (kind == JsonKind::kNull) {
+          string_field_->clear();
+          return true;
+        }
+        return WrongKind(kind);
+      case Slot::kInteger:
+        if (integer != nullptr) {
+          SetInteger(*integer);
+          return true;
+        }
+        if (kind == JsonKind::kNull) return true;
+        return WrongKind(kind);
+      case Slot::kContents:
+      case Slot::kItem:
+        return WrongKind(kind);
+    }
+    return true;
+  }
+
+  // The value has a kind its slot does not allow.
+  bool WrongKind(JsonKind kind) {
+    switch (slot_) {
+      case Slot::kContents:
+        return Fail(Internal(what_, absl::StrCat("has no `contents` array: "
+                                                 "`contents` is ",
+                                                 KindName(kind))));
+      case Slot::kItem:
+        return Fail(Internal(
+            what_, absl::StrCat("holds a `contents` item that is not an "
+                                "object: item ",
+                                items_read_, " is ", KindName(kind))));
+      case Slot::kInteger:
+        return Fail(Internal(
+            what_,
+            absl::StrCat(
+                "is not JSON of the documented shape: `", field_name_, "` is ",
+                kind == JsonKind::kNumber
+                    ? "a number but not an integer"
+                    : absl::StrCat(KindName(kind), ", not an integer"))));
+      default:
+        break;
+    }
+    std::string where;
+    if (!frames_.empty() && frames_.back() == Frame::kItem) {
+      where = absl::StrCat(" in item ", items_read_ - 1, " of `contents`");
+    }
+    return Fail(Internal(
+        what_,
+        absl::StrCat("is not JSON of the documented shape: `", field_name_, "`",
+                     where, " is ", KindName(kind), ", not a string")));
+  }
+
+  bool Fail(absl::Status status) {
+    if (error_.ok()) error_ = std::move(status);
+    return false;
+  }
+
+  TwilioMapping* const mapping_ = nullptr;
+  TwilioMappingPage* const page_ = nullptr;
+  const absl::string_view what_;
+
+  std::vector<Frame> frames_;
+  // Containers open inside a skipped value.
+  int ignored_depth_ = 0;
+  Slot slot_ = Slot::kIgnored;
+  std::string* string_field_ = nullptr;
+  PageNumber integer_field_ = PageNumber::kPage;
+  std::string field_name_;
+  TwilioMapping* item_ = nullptr;
+  int items_read_ = 0;
+  bool saw_contents_ = false;
+  absl::Status error_;
+};
 
 // Reads one of Twilio's dates. Null, absent and "" all mean Twilio gave no
 // date, which is not worth a warning.
@@ -209,7 +455,8 @@ absl::Status DecodeMapping(absl::string_view body, absl::string_view domain_sid,
                            CredentialListMapping* out,
                            std::vector<std::string>* warnings) {
   TwilioMapping mapping;
-  if (absl::Status status = ParseJsonObject(body, "mapping answer", &mapping);
+  if (absl::Status status =
+          TwilioJsonReader(&mapping, "mapping answer").Read(body);
       !status.ok()) {
     return status;
   }
@@ -225,15 +472,10 @@ absl::Status DecodeMappingPage(
     google::protobuf::RepeatedPtrField<CredentialListMapping>* items,
     std::string* next_page_uri, std::vector<std::string>* warnings) {
   TwilioMappingPage page;
-  if (absl::Status status = ParseJsonObject(body, "page answer", &page);
-      !status.ok()) {
-    return status;
-  }
-  if (page.contents_size() <= 1) {
-    if (absl::Status status = CheckContentsIsListOfObjects(body);
-        !status.ok()) {
-      return status;
-    }
+  TwilioJsonReader reader(&page, "page answer");
+  if (absl::Status status = reader.Read(body); !status.ok()) return status;
+  if (!reader.saw_contents()) {
+    return Internal("page answer", "has no `contents` array");
   }
   // Everything is checked before `items` changes, so a bad page adds
   // nothing.

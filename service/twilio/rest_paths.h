@@ -11,6 +11,8 @@ namespace twilio_gateway::twilio {
 // Twilio's API host, as Twilio's own libraries choose it:
 //   - `base_url` when set (tests and the emulator): "http" or "https", a
 //     host and an optional port, nothing after them but an optional "/";
+//     "http" only for a loopback host (127.0.0.0/8, [::1], localhost), since
+//     the request carries the account's credentials;
 //   - else "https://api.{edge}.{region}.twilio.com", the region defaulting to
 //     us1 when only an edge is set;
 //   - a region alone: "https://api.us1.twilio.com" for us1; other regions

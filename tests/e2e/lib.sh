@@ -144,13 +144,18 @@ e2e_start_emulator() {
 
 # e2e_start_gateway TWILIO_BASE_URL [FLAG...]: starts the gateway on an
 # ephemeral port and waits until its health check answers SERVING; sets
-# GW_PID, GW_PORT, GW_URL.
+# GW_PID, GW_PORT, GW_URL. Callers are not authenticated unless the FLAGs
+# say --allow_unauthenticated=false and configure authentication.
 e2e_start_gateway() {
   local base_url=$1 i
   shift
   e2e_require_file "$GATEWAY" "twilio-gateway"
+  # The admin port too gets a free port, so tests running side by side do
+  # not fight over the default 9090.
   "$GATEWAY" --listen=127.0.0.1:0 --port_file="$E2E_TMP/gateway.port" \
-    --twilio_base_url="$base_url" "$@" >"$E2E_TMP/gateway.log" 2>&1 &
+    --admin_listen=127.0.0.1:0 \
+    --twilio_base_url="$base_url" --allow_unauthenticated "$@" \
+    >"$E2E_TMP/gateway.log" 2>&1 &
   GW_PID=$!
   E2E_PIDS+=("$GW_PID")
   e2e_wait_port_file "$E2E_TMP/gateway.port" "$GW_PID" twilio-gateway

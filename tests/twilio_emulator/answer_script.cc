@@ -7,18 +7,18 @@ namespace testing {
 
 void AnswerScript::Add(ScriptedAnswer answer) {
   if (answer.times == 0) return;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   rules_.push_back(std::move(answer));
 }
 
 void AnswerScript::Clear() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   rules_.clear();
 }
 
 std::optional<ScriptedAnswer> AnswerScript::Match(absl::string_view method,
                                                   absl::string_view target) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (!it->method.empty() && !absl::EqualsIgnoreCase(it->method, method)) {
       continue;

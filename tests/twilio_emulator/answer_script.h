@@ -2,6 +2,7 @@
 #define TESTS_TWILIO_EMULATOR_ANSWER_SCRIPT_H_
 
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,20 +10,24 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "tests/twilio_emulator/http_message.h"
 
 namespace twilio_gateway {
 namespace testing {
 
 /// A rule that changes how the emulator answers matching requests: a
-/// canned status, a delay, or no answer at all.
+/// canned status, a delay, no answer at all, or an answer cut short.
 ///
 /// With `status == 0` the emulator acts on the request as usual when it
-/// arrives (a POST creates the mapping) and only the answer is delayed or
-/// withheld, which is how a client sees a lost or late response from
-/// Twilio. With `status != 0` the request has no effect and the canned
-/// answer is sent instead.
+/// arrives (a POST creates the mapping) and only the answer is delayed,
+/// withheld or broken, which is how a client sees a lost or late response
+/// from Twilio ("committed, answer lost"). With `status != 0` the request
+/// has no effect and the canned answer is sent instead (or broken, with a
+/// `fault`).
+///
+/// Per request or per operation: `method` and `path_contains` pick the
+/// requests, `times` how many; rules are tried in the order added.
 struct ScriptedAnswer {
   std::string method;         // "" matches any method
   std::string path_contains;  // "" matches any target (path and query)
@@ -32,6 +37,8 @@ struct ScriptedAnswer {
   std::vector<std::pair<std::string, std::string>> headers;  // likewise
   absl::Duration delay = absl::ZeroDuration();
   bool never_answer = false;  // hold the request until the emulator stops
+  /// Applied after `delay`; ignored with `never_answer`.
+  DeliveryFault fault = DeliveryFault::kNone;
 };
 
 /// Scripted answers in the order they were added. Thread-safe.
@@ -47,8 +54,10 @@ class AnswerScript {
                                       absl::string_view target);
 
  private:
-  absl::Mutex mu_;
-  std::deque<ScriptedAnswer> rules_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built for
+  // ThreadSanitizer, which then could not see this lock.
+  std::mutex mu_;
+  std::deque<ScriptedAnswer> rules_;  // Guarded by mu_.
 };
 
 }  // namespace testing

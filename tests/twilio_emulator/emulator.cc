@@ -13,6 +13,13 @@ namespace twilio_gateway {
 namespace testing {
 namespace {
 
+std::string TwilioErrorBody(int code, int status, absl::string_view message) {
+  return absl::StrFormat(
+      R"({"code":%d,"message":"%s","more_info":)"
+      R"("https://www.twilio.com/docs/errors/%d","status":%d})",
+      code, message, code, status);
+}
+
 EmulatorOptions WithDefaults(EmulatorOptions options) {
   if (!options.clock) options.clock = [] { return absl::Now(); };
   return options;
@@ -33,9 +40,12 @@ absl::StatusOr<std::unique_ptr<TwilioEmulator>> TwilioEmulator::Start(
 
   TwilioEmulator* raw = emulator.get();
   absl::StatusOr<std::unique_ptr<EventHttpServer>> server =
-      EventHttpServer::Start(host, port, [raw](const RecordedRequest& request) {
-        return raw->Decide(request);
-      });
+      EventHttpServer::Start(
+          host, port,
+          [raw](const RecordedRequest& request) {
+            return raw->Decide(request);
+          },
+          emulator->options_.idle_timeout);
   if (!server.ok()) return server.status();
   emulator->server_ = *std::move(server);
   return emulator;
@@ -43,7 +53,8 @@ absl::StatusOr<std::unique_ptr<TwilioEmulator>> TwilioEmulator::Start(
 
 TwilioEmulator::TwilioEmulator(EmulatorOptions options)
     : options_(std::move(options)),
-      handler_(options_.credentials, options_.clock, &store_) {}
+      handler_(options_.credentials, options_.clock, &store_),
+      random_(options_.random_fault_seed) {}
 
 TwilioEmulator::~TwilioEmulator() { server_.reset(); }
 
@@ -76,12 +87,12 @@ std::vector<StoredMapping> TwilioEmulator::Mappings(
 }
 
 std::vector<RecordedRequest> TwilioEmulator::Requests() const {
-  absl::MutexLock lock(&requests_mu_);
+  std::lock_guard<std::mutex> lock(requests_mu_);
   return requests_;
 }
 
 void TwilioEmulator::ClearRequests() {
-  absl::MutexLock lock(&requests_mu_);
+  std::lock_guard<std::mutex> lock(requests_mu_);
   requests_.clear();
 }
 
@@ -91,16 +102,53 @@ void TwilioEmulator::Script(ScriptedAnswer answer) {
 
 void TwilioEmulator::ClearScript() { script_.Clear(); }
 
+std::optional<ScriptedAnswer> TwilioEmulator::RandomFault() {
+  if (options_.random_fault_share <= 0) return std::nullopt;
+  std::uniform_real_distribution<double> share(0.0, 1.0);
+  if (share(random_) >= options_.random_fault_share) return std::nullopt;
+  ScriptedAnswer fault;
+  switch (std::uniform_int_distribution<int>(0, 5)(random_)) {
+    case 0:
+      fault.status = 503;
+      fault.body = TwilioErrorBody(20503, 503, "Service Unavailable");
+      break;
+    case 1:
+      fault.status = 500;
+      fault.body = TwilioErrorBody(20500, 500, "Internal Server Error");
+      break;
+    case 2:
+      fault.status = 429;
+      fault.body = TwilioErrorBody(20429, 429, "Too Many Requests");
+      fault.headers.emplace_back("Retry-After", "1");
+      break;
+    case 3:
+      fault.fault = DeliveryFault::kCloseBeforeAnswer;
+      break;
+    case 4:
+      fault.fault = DeliveryFault::kTruncateBody;
+      break;
+    default:
+      fault.delay = absl::Milliseconds(300);
+      break;
+  }
+  if (fault.status != 0) {
+    fault.headers.emplace_back("Content-Type",
+                               "application/json; charset=utf-8");
+  }
+  return fault;
+}
+
 PlannedAnswer TwilioEmulator::Decide(const RecordedRequest& request) {
   {
-    absl::MutexLock lock(&requests_mu_);
+    std::lock_guard<std::mutex> lock(requests_mu_);
     requests_.push_back(request);
   }
   // Deterministic, so tests can predict them; Twilio's are random.
   const std::string request_id = absl::StrFormat("RQ%032x", ++requests_seen_);
 
-  const std::optional<ScriptedAnswer> rule =
+  std::optional<ScriptedAnswer> rule =
       script_.Match(request.method, request.target);
+  if (!rule.has_value()) rule = RandomFault();
   PlannedAnswer plan;
   if (rule.has_value() && rule->status != 0) {
     plan.response.status = rule->status;
@@ -115,6 +163,7 @@ PlannedAnswer TwilioEmulator::Decide(const RecordedRequest& request) {
   if (rule.has_value()) {
     plan.delay = rule->delay;
     plan.hold = rule->never_answer;
+    plan.fault = rule->fault;
   }
 
   if (options_.on_answer) {
@@ -125,6 +174,7 @@ PlannedAnswer TwilioEmulator::Decide(const RecordedRequest& request) {
     event.twilio_request_id =
         *FindHeader(plan.response.headers, "Twilio-Request-Id");
     event.scripted = rule.has_value();
+    event.fault = plan.fault;
     options_.on_answer(event);
   }
   return plan;

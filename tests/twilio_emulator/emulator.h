@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "tests/twilio_emulator/answer_script.h"
 #include "tests/twilio_emulator/basic_auth.h"
@@ -30,6 +32,7 @@ struct AnswerEvent {
   int status = 0;    // 0 when the request is held without an answer
   std::string twilio_request_id;
   bool scripted = false;  // a `ScriptedAnswer` matched
+  DeliveryFault fault = DeliveryFault::kNone;
 };
 
 struct EmulatorOptions {
@@ -42,6 +45,16 @@ struct EmulatorOptions {
   /// Called on the emulator's loop thread once per request when its answer
   /// is decided; must not block. Carries no header values, so no secrets.
   std::function<void(const AnswerEvent&)> on_answer;
+  /// Keep-alive connections left idle this long are closed by the
+  /// emulator; zero keeps evhttp's default (50 s).
+  absl::Duration idle_timeout = absl::ZeroDuration();
+  /// For soak tests: this share (0 to 1) of the requests that no script
+  /// rule matches gets a fault drawn at random, evenly among: 503 and 500
+  /// (no effect), 429 with Retry-After 1, the request applied but the
+  /// connection closed before the answer, the request applied and the
+  /// answer's body cut short, the request applied and answered 300 ms late.
+  double random_fault_share = 0;
+  uint64_t random_fault_seed = 1;
 };
 
 /// A local, stateful stand-in for Twilio's REST API, limited to SIP domain
@@ -110,16 +123,21 @@ class TwilioEmulator {
 
   // Runs on the loop thread for each request.
   PlannedAnswer Decide(const RecordedRequest& request);
+  // A fault for a request no rule matched, per `random_fault_share`.
+  std::optional<ScriptedAnswer> RandomFault();
 
   EmulatorOptions options_;
   MappingStore store_;
   AnswerScript script_;
   RestHandler handler_;
 
-  mutable absl::Mutex requests_mu_;
-  std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(requests_mu_);
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built for
+  // ThreadSanitizer, which then could not see this lock.
+  mutable std::mutex requests_mu_;
+  std::vector<RecordedRequest> requests_;  // Guarded by requests_mu_.
 
   uint64_t requests_seen_ = 0;  // loop thread only
+  std::mt19937_64 random_;      // loop thread only
 
   // Declared last so that it stops before the state it calls into goes.
   std::unique_ptr<EventHttpServer> server_;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -30,6 +31,19 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
           "Address to serve on, HOST:PORT ([::1]:PORT for IPv6). Port 0 "
           "picks a free port; see --port_file.");
+ABSL_FLAG(double, fault_share, 0,
+          "Share of requests, 0 to 1, that get a random fault (5xx, 429 "
+          "with Retry-After, a connection closed before the answer, a body "
+          "cut short, a late answer), for soak tests.");
+ABSL_FLAG(uint64_t, fault_seed, 1, "Seed of the random faults.");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::ZeroDuration(),
+          "Close keep-alive connections idle this long (0: 50 s).");
+ABSL_FLAG(absl::Duration, answer_delay, absl::ZeroDuration(),
+          "Delay every answer by this long, as a slow Twilio would (for "
+          "benchmarks); the request takes effect when it arrives.");
+ABSL_FLAG(bool, log_requests, true,
+          "Log one line per request; benchmarks turn it off so the "
+          "emulator's own logging does not compete for the CPU.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port and a newline are written to this file "
           "once the emulator listens. The file appears complete or not at "
@@ -151,6 +165,9 @@ void LogAnswer(const AnswerEvent& event) {
   fields["status"] = event.status;
   fields["twilio_request_id"] = event.twilio_request_id;
   if (event.scripted) fields["scripted"] = true;
+  if (event.fault != twilio_gateway::testing::DeliveryFault::kNone) {
+    fields["fault"] = twilio_gateway::testing::DeliveryFaultName(event.fault);
+  }
   Log("info", event.status == 0 ? "request held" : "request", fields);
 }
 
@@ -195,12 +212,26 @@ int main(int argc, char** argv) {
   options.host = address->host;
   options.port = address->port;
   options.credentials = *std::move(credentials);
-  options.on_answer = &LogAnswer;
+  if (absl::GetFlag(FLAGS_log_requests)) options.on_answer = &LogAnswer;
+  options.random_fault_share = absl::GetFlag(FLAGS_fault_share);
+  options.random_fault_seed = absl::GetFlag(FLAGS_fault_seed);
+  options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  if (options.random_fault_share < 0 || options.random_fault_share > 1) {
+    Log("error", "--fault_share must be between 0 and 1");
+    return kExitUsage;
+  }
   absl::StatusOr<std::unique_ptr<TwilioEmulator>> emulator =
       TwilioEmulator::Start(std::move(options));
   if (!emulator.ok()) {
     Log("error", emulator.status().message());
     return kExitFailure;
+  }
+  if (const absl::Duration delay = absl::GetFlag(FLAGS_answer_delay);
+      delay > absl::ZeroDuration()) {
+    twilio_gateway::testing::ScriptedAnswer slow;
+    slow.times = -1;
+    slow.delay = delay;
+    (*emulator)->Script(std::move(slow));
   }
 
   const std::string port_file = absl::GetFlag(FLAGS_port_file);

@@ -880,6 +880,104 @@ TEST_F(EmulatorTest, HeadIsAnsweredLikeGetWithoutABody) {
   EXPECT_TRUE(reply.body.empty());
 }
 
+TEST_F(EmulatorTest, CloseBeforeAnswerAfterApplyingTheRequest) {
+  ScriptedAnswer lost;
+  lost.method = "POST";
+  lost.fault = DeliveryFault::kCloseBeforeAnswer;
+  emulator_->Script(lost);
+  const TestReply reply = Create(ClSid(1));
+  EXPECT_EQ(reply.code, CURLE_GOT_NOTHING);
+  // Committed: only the answer was lost.
+  EXPECT_EQ(emulator_->Mappings(kAccount, kDomain).size(), 1u);
+  // The next request gets a connection of its own and a normal answer.
+  EXPECT_EQ(Get(InstancePath(ClSid(1))).status, 200);
+}
+
+TEST_F(EmulatorTest, CannedStatusWithAFaultHasNoEffect) {
+  ScriptedAnswer refused;
+  refused.status = 503;
+  refused.fault = DeliveryFault::kCloseBeforeAnswer;
+  emulator_->Script(refused);
+  EXPECT_NE(Create(ClSid(1)).code, CURLE_OK);
+  EXPECT_TRUE(emulator_->Mappings(kAccount, kDomain).empty());
+}
+
+TEST_F(EmulatorTest, CloseInHeadersBreaksTheAnswer) {
+  emulator_->PutMapping(kAccount, kDomain, ClSid(1));
+  ScriptedAnswer cut;
+  cut.fault = DeliveryFault::kCloseInHeaders;
+  emulator_->Script(cut);
+  // libcurl takes a close in the headers as their end (the gateway's
+  // transport does not): what matters here is that no body came.
+  const TestReply reply = Get(InstancePath(ClSid(1)));
+  EXPECT_TRUE(reply.body.empty()) << reply.body;
+  EXPECT_EQ(Get(InstancePath(ClSid(1))).status, 200);
+}
+
+TEST_F(EmulatorTest, TruncatedBodyEndsEarly) {
+  emulator_->PutMapping(kAccount, kDomain, ClSid(1));
+  ScriptedAnswer cut;
+  cut.fault = DeliveryFault::kTruncateBody;
+  emulator_->Script(cut);
+  const TestReply reply = Get(InstancePath(ClSid(1)));
+  EXPECT_EQ(reply.code, CURLE_PARTIAL_FILE);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(Get(InstancePath(ClSid(1))).status, 200);
+}
+
+TEST_F(EmulatorTest, FaultAfterADelay) {
+  ScriptedAnswer late;
+  late.delay = absl::Milliseconds(50);
+  late.fault = DeliveryFault::kCloseBeforeAnswer;
+  emulator_->Script(late);
+  EXPECT_EQ(Get(CollectionPath()).code, CURLE_GOT_NOTHING);
+}
+
+TEST_F(EmulatorTest, RetryAfterHeaderIsSent) {
+  ScriptedAnswer busy;
+  busy.status = 429;
+  busy.headers.emplace_back("Retry-After", "2");
+  emulator_->Script(busy);
+  const TestReply reply = Get(CollectionPath());
+  EXPECT_EQ(reply.status, 429);
+  EXPECT_EQ(reply.Header("Retry-After"), "2");
+}
+
+TEST(EmulatorIdleTest, IdleKeepAliveConnectionsAreClosed) {
+  EmulatorOptions options;
+  options.credentials = {{kAccount, kToken}};
+  options.idle_timeout = absl::Milliseconds(100);
+  auto emulator = TwilioEmulator::Start(std::move(options));
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  RawConnection connection((*emulator)->port());
+  ASSERT_TRUE(connection.SendAll(RawGet(CollectionPath())));
+  EXPECT_TRUE(absl::StartsWith(connection.ReadResponse(), "HTTP/1.1 200 "));
+  // The server closes the idle connection: reading sees its end.
+  EXPECT_TRUE(connection.ReadsEof());
+}
+
+TEST(EmulatorRandomFaultTest, AboutTheShareOfRequestsFails) {
+  EmulatorOptions options;
+  options.credentials = {{kAccount, kToken}};
+  options.random_fault_share = 0.5;
+  options.random_fault_seed = 7;
+  int faults = 0;
+  options.on_answer = [&faults](const AnswerEvent& event) {
+    faults += event.scripted;
+  };
+  auto emulator = TwilioEmulator::Start(std::move(options));
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  TestHttpClient client;
+  client.SetCredentials(kAccount, kToken);
+  for (int i = 0; i < 40; ++i) {
+    client.Send("GET", (*emulator)->base_url() + CollectionPath(), "",
+                absl::Seconds(5));
+  }
+  emulator->reset();  // joins the loop thread, so `faults` is final
+  EXPECT_GT(faults, 8);
+  EXPECT_LT(faults, 32);
+}
+
 }  // namespace
 }  // namespace testing
 }  // namespace twilio_gateway

@@ -1,6 +1,7 @@
 #include "tests/twilio_emulator/event_http_server.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -133,7 +134,8 @@ HttpResponse InternalError() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventHttpServer>> EventHttpServer::Start(
-    const std::string& host, int port, Handler handler) {
+    const std::string& host, int port, Handler handler,
+    absl::Duration idle_timeout) {
   if (port < 0 || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("bad port ", port));
   }
@@ -148,7 +150,10 @@ absl::StatusOr<std::unique_ptr<EventHttpServer>> EventHttpServer::Start(
   }
   server->http_ = evhttp_new(server->base_);
   server->stop_ = event_new(server->base_, -1, 0, &OnStop, server.get());
-  if (server->http_ == nullptr || server->stop_ == nullptr) {
+  server->close_due_ =
+      event_new(server->base_, -1, 0, &OnCloseDue, server.get());
+  if (server->http_ == nullptr || server->stop_ == nullptr ||
+      server->close_due_ == nullptr) {
     return absl::InternalError("cannot set up the HTTP server");
   }
   evhttp_set_allowed_methods(server->http_, kAllMethods);
@@ -157,6 +162,10 @@ absl::StatusOr<std::unique_ptr<EventHttpServer>> EventHttpServer::Start(
   evhttp_set_default_content_type(server->http_,
                                   "application/json; charset=utf-8");
   evhttp_set_gencb(server->http_, &OnRequest, server.get());
+  if (idle_timeout > absl::ZeroDuration()) {
+    const timeval timeout = absl::ToTimeval(idle_timeout);
+    evhttp_set_timeout_tv(server->http_, &timeout);
+  }
 
   if (absl::Status status = server->Listen(host, port); !status.ok()) {
     return status;
@@ -187,6 +196,7 @@ EventHttpServer::~EventHttpServer() {
   pending_.clear();
   if (http_ != nullptr) evhttp_free(http_);
   if (stop_ != nullptr) event_free(stop_);
+  if (close_due_ != nullptr) event_free(close_due_);
   if (base_ != nullptr) event_base_free(base_);
 }
 
@@ -268,7 +278,7 @@ void EventHttpServer::Dispatch(evhttp_request* request) {
   }
 
   if (!plan.hold && plan.delay <= absl::ZeroDuration()) {
-    Reply(request, plan.response);
+    Deliver(request, plan.response, plan.fault);
     return;
   }
 
@@ -276,7 +286,7 @@ void EventHttpServer::Dispatch(evhttp_request* request) {
   // connection, so the request stays valid until it is answered or the
   // server is freed.
   auto pending = std::make_unique<Pending>(
-      Pending{this, request, nullptr, std::move(plan.response)});
+      Pending{this, request, nullptr, std::move(plan.response), plan.fault});
   if (!plan.hold) {
     pending->timer = evtimer_new(base_, &OnTimer, pending.get());
     const timeval delay = absl::ToTimeval(plan.delay);
@@ -293,13 +303,85 @@ void EventHttpServer::Dispatch(evhttp_request* request) {
 void EventHttpServer::OnTimer(evutil_socket_t, short, void* arg) {
   auto* pending = static_cast<Pending*>(arg);
   EventHttpServer* server = pending->server;
-  Reply(pending->request, pending->response);
+  server->Deliver(pending->request, pending->response, pending->fault);
   event_free(pending->timer);
   server->pending_.erase(pending);
 }
 
 void EventHttpServer::OnStop(evutil_socket_t, short, void* arg) {
   event_base_loopbreak(static_cast<EventHttpServer*>(arg)->base_);
+}
+
+void EventHttpServer::Deliver(evhttp_request* request,
+                              const HttpResponse& response,
+                              DeliveryFault fault) {
+  if (fault == DeliveryFault::kNone) {
+    Reply(request, response);
+    return;
+  }
+  const std::string status_line = absl::StrCat(
+      "HTTP/1.1 ", response.status, " ", ReasonPhrase(response.status), "\r\n");
+  std::string head = status_line;
+  for (const auto& header : response.headers) {
+    absl::StrAppend(&head, header.first, ": ", header.second, "\r\n");
+  }
+  absl::StrAppend(&head, "Content-Length: ", response.body.size(), "\r\n\r\n");
+  std::string bytes;
+  switch (fault) {
+    case DeliveryFault::kNone:
+    case DeliveryFault::kCloseBeforeAnswer:
+      break;
+    // The cut falls after the status line, so the client sees an answer
+    // that broke off rather than one that is not HTTP at all.
+    case DeliveryFault::kCloseInHeaders:
+      bytes = head.substr(0, (status_line.size() + head.size()) / 2);
+      break;
+    case DeliveryFault::kTruncateBody:
+      bytes = response.body.empty()
+                  ? head.substr(0, (status_line.size() + head.size()) / 2)
+                  : absl::StrCat(head, response.body.substr(
+                                           0, response.body.size() / 2));
+      break;
+  }
+  SendAndClose(request, bytes);
+}
+
+void EventHttpServer::SendAndClose(evhttp_request* request,
+                                   const std::string& bytes) {
+  evhttp_connection* connection = evhttp_request_get_connection(request);
+  if (connection == nullptr) return;
+  const evutil_socket_t fd =
+      bufferevent_getfd(evhttp_connection_get_bufferevent(connection));
+  // Nothing of the answer is in evhttp's output buffer yet, so these bytes
+  // go out alone and in order; a few kilobytes fit the socket's buffer.
+  if (fd >= 0) {
+    if (!bytes.empty()) {
+      (void)send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    shutdown(fd, SHUT_WR);
+  }
+  // evhttp is still in the frames that called the handler, so the
+  // connection is freed on the next turn of the loop.
+  if (closing_.insert(connection).second) {
+    evhttp_connection_set_closecb(connection, &OnConnectionClosed, this);
+  }
+  event_active(close_due_, EV_TIMEOUT, 0);
+}
+
+void EventHttpServer::OnCloseDue(evutil_socket_t, short, void* arg) {
+  auto* server = static_cast<EventHttpServer*>(arg);
+  std::unordered_set<evhttp_connection*> closing;
+  closing.swap(server->closing_);
+  // Freeing also frees the request that was never answered.
+  for (evhttp_connection* connection : closing) {
+    evhttp_connection_set_closecb(connection, nullptr, nullptr);
+    evhttp_connection_free(connection);
+  }
+}
+
+void EventHttpServer::OnConnectionClosed(evhttp_connection* connection,
+                                         void* arg) {
+  static_cast<EventHttpServer*>(arg)->closing_.erase(connection);
 }
 
 void EventHttpServer::Reply(evhttp_request* request,

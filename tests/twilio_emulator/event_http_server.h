@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -17,16 +18,19 @@ struct event;
 struct event_base;
 struct evhttp;
 struct evhttp_request;
+struct evhttp_connection;
 
 namespace twilio_gateway {
 namespace testing {
 
 /// What to do with one request: answer now, answer after a delay, or hold
-/// it without an answer until the server stops.
+/// it without an answer until the server stops; the answer may be broken
+/// by a `fault` (after the delay).
 struct PlannedAnswer {
   HttpResponse response;
   absl::Duration delay = absl::ZeroDuration();
   bool hold = false;
+  DeliveryFault fault = DeliveryFault::kNone;
 };
 
 /// An HTTP/1.1 server on one libevent (evhttp) loop thread. Keep-alive
@@ -41,8 +45,11 @@ class EventHttpServer {
   /// Listens on `host:port` (port 0 picks a free port) and starts the loop
   /// thread. Fails with `InvalidArgumentError` for a bad host or port and
   /// `UnavailableError` when the address cannot be bound.
+  /// `idle_timeout`, when positive, closes keep-alive connections that
+  /// stay idle that long (evhttp's own default is 50 s).
   static absl::StatusOr<std::unique_ptr<EventHttpServer>> Start(
-      const std::string& host, int port, Handler handler);
+      const std::string& host, int port, Handler handler,
+      absl::Duration idle_timeout = absl::ZeroDuration());
 
   /// Stops the loop: answers not yet sent are dropped, every connection is
   /// closed, and the thread is joined. Must not run on the loop thread.
@@ -61,6 +68,7 @@ class EventHttpServer {
     evhttp_request* request;
     event* timer;
     HttpResponse response;
+    DeliveryFault fault;
   };
 
   explicit EventHttpServer(Handler handler);
@@ -72,18 +80,30 @@ class EventHttpServer {
   static void OnStop(evutil_socket_t fd, short what, void* arg);
 
   void Dispatch(evhttp_request* request);
+  // Sends the answer, or as much of it as `fault` lets through.
+  void Deliver(evhttp_request* request, const HttpResponse& response,
+               DeliveryFault fault);
   static void Reply(evhttp_request* request, const HttpResponse& response);
+  // Writes `bytes` (maybe none) straight to the request's socket and closes
+  // the connection on the next turn of the loop, outside evhttp's frames.
+  void SendAndClose(evhttp_request* request, const std::string& bytes);
+  static void OnCloseDue(evutil_socket_t fd, short what, void* arg);
+  static void OnConnectionClosed(evhttp_connection* connection, void* arg);
 
   Handler handler_;
   event_base* base_ = nullptr;
   evhttp* http_ = nullptr;
   event* stop_ = nullptr;
+  event* close_due_ = nullptr;
   int port_ = 0;
   std::thread thread_;
 
   // Touched only by the loop thread, and by the destructor after the
   // thread has ended.
   std::unordered_map<Pending*, std::unique_ptr<Pending>> pending_;
+  // Connections to close on the next turn; evhttp may close one first, and
+  // then it leaves this set through OnConnectionClosed.
+  std::unordered_set<evhttp_connection*> closing_;
 };
 
 }  // namespace testing

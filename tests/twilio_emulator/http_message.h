@@ -29,6 +29,32 @@ struct HttpResponse {
   std::string body;
 };
 
+/// How an answer reaches the client, or fails to: the faults a real
+/// server and network produce.
+enum class DeliveryFault {
+  kNone,               ///< the whole answer
+  kCloseBeforeAnswer,  ///< the connection closes without a byte of answer
+  kCloseInHeaders,     ///< part of the status line and headers, then close
+  kTruncateBody,       ///< the headers (announcing the whole body) and half
+                       ///< the body, then close; like kCloseInHeaders when
+                       ///< the body is empty
+};
+
+/// "close_before_answer", ..., for logs; "none" for kNone.
+inline const char* DeliveryFaultName(DeliveryFault fault) {
+  switch (fault) {
+    case DeliveryFault::kNone:
+      return "none";
+    case DeliveryFault::kCloseBeforeAnswer:
+      return "close_before_answer";
+    case DeliveryFault::kCloseInHeaders:
+      return "close_in_headers";
+    case DeliveryFault::kTruncateBody:
+      return "truncate_body";
+  }
+  return "unknown";
+}
+
 /// The value of the first header named `name` (compared without case), or
 /// nullptr when there is none.
 inline const std::string* FindHeader(const HeaderList& headers,

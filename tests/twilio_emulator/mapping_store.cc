@@ -24,7 +24,7 @@ std::string FriendlyNameFor(const std::string& sid) {
 absl::StatusOr<StoredMapping> MappingStore::Create(
     const std::string& account_sid, const std::string& domain_sid,
     const std::string& sid, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Domain& domain = domains_[DomainKey(account_sid, domain_sid)];
   if (domain.count(sid) != 0) {
     return absl::AlreadyExistsError(
@@ -39,7 +39,7 @@ absl::StatusOr<StoredMapping> MappingStore::Create(
 std::optional<StoredMapping> MappingStore::Get(const std::string& account_sid,
                                                const std::string& domain_sid,
                                                const std::string& sid) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto domain = domains_.find(DomainKey(account_sid, domain_sid));
   if (domain == domains_.end()) return std::nullopt;
   auto it = domain->second.find(sid);
@@ -50,7 +50,7 @@ std::optional<StoredMapping> MappingStore::Get(const std::string& account_sid,
 bool MappingStore::Remove(const std::string& account_sid,
                           const std::string& domain_sid,
                           const std::string& sid) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto domain = domains_.find(DomainKey(account_sid, domain_sid));
   if (domain == domains_.end()) return false;
   const bool removed = domain->second.erase(sid) != 0;
@@ -60,7 +60,7 @@ bool MappingStore::Remove(const std::string& account_sid,
 
 std::vector<StoredMapping> MappingStore::List(
     const std::string& account_sid, const std::string& domain_sid) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<StoredMapping> out;
   auto domain = domains_.find(DomainKey(account_sid, domain_sid));
   if (domain == domains_.end()) return out;
@@ -72,7 +72,7 @@ MappingPage MappingStore::ItemsAfter(const std::string& account_sid,
                                      const std::string& domain_sid,
                                      const std::optional<std::string>& after,
                                      size_t limit) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto domain = domains_.find(DomainKey(account_sid, domain_sid));
   if (domain == domains_.end()) return MappingPage{};
   auto it = after.has_value() ? domain->second.upper_bound(*after)
@@ -88,7 +88,7 @@ MappingPage MappingStore::ItemsBefore(const std::string& account_sid,
                                       const std::string& domain_sid,
                                       const std::string& before,
                                       size_t limit) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto domain = domains_.find(DomainKey(account_sid, domain_sid));
   if (domain == domains_.end()) return MappingPage{};
   const auto end = domain->second.lower_bound(before);

@@ -52,6 +52,8 @@ std::string WriteTempFile(const std::string& name,
   std::string path = TempPath(name);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << contents;
+  // The gateway refuses a credentials file other users may read.
+  ::chmod(path.c_str(), 0600);
   return path;
 }
 

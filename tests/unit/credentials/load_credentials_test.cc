@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -47,6 +48,8 @@ std::string WriteFile(const std::string& name, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       << absl::StrReplaceAll(
              text, {{"$MAIN", kMain}, {"$OTHER", kOther}, {"$SUB", kSub}});
+  // The gateway refuses a credentials file other users may read.
+  ::chmod(path.c_str(), 0600);
   return path;
 }
 

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/twilio/twilio_error.h"
+#include "tests/unit/twilio_client/fake_transport.h"
 
 namespace twilio_gateway::twilio {
 namespace {
@@ -38,20 +39,6 @@ constexpr char kMappingJson[] = R"({
   "sid": "CL0123456789abcdef0123456789abcdef"
 })";
 
-// Records each request and answers from a queue, synchronously.
-class FakeTransport : public HttpTransport {
- public:
-  void Send(HttpRequest request, Callback done) override {
-    requests.push_back(std::move(request));
-    absl::StatusOr<HttpResponse> answer = std::move(answers.front());
-    answers.pop_front();
-    std::move(done)(std::move(answer));
-  }
-
-  std::vector<HttpRequest> requests;
-  std::deque<absl::StatusOr<HttpResponse>> answers;
-};
-
 HttpResponse Answer(int status, std::string body) {
   HttpResponse response;
   response.status = status;
@@ -65,15 +52,23 @@ class TwilioClientTest : public ::testing::Test {
  protected:
   TwilioClientTest()
       : transport_(std::make_shared<FakeTransport>()),
-        client_(transport_, {"https://api.twilio.com",
-                             "twilio-gateway/9.9.9 (linux x86_64) test/1"}) {
+        client_(transport_, Options()) {
     scope_.account_sid = kAccount;
     scope_.authorization = kAuth;
     scope_.domain_sid = kDomain;
     scope_.deadline = absl::FromUnixSeconds(2000000000);
   }
 
-  // Runs an operation and keeps what `done` saw.
+  TwilioClientOptions Options() {
+    TwilioClientOptions options;
+    options.base_url = "https://api.twilio.com";
+    options.user_agent = "twilio-gateway/9.9.9 (linux x86_64) test/1";
+    options.clock = [this] { return now_; };
+    options.random = [] { return 0.5; };
+    return options;
+  }
+
+  // Runs an operation, and its retries' timers, and keeps what `done` saw.
   template <typename Operation>
   void Run(Operation operation) {
     done_ = false;
@@ -82,8 +77,12 @@ class TwilioClientTest : public ::testing::Test {
       status_ = std::move(status);
       report_ = report;
     });
+    while (!done_ && transport_->RunNextTimer(&now_)) {
+    }
     ASSERT_TRUE(done_);
   }
+
+  absl::Time now_ = absl::FromUnixSeconds(1900000000);
 
   std::shared_ptr<FakeTransport> transport_;
   TwilioClient client_;
@@ -101,7 +100,8 @@ void ExpectCommonHeaders(const HttpRequest& request) {
   EXPECT_THAT(request.headers, Contains("Accept-Charset: utf-8"));
   EXPECT_THAT(request.headers,
               Contains(absl::StrCat("Authorization: ", kAuth)));
-  EXPECT_EQ(request.deadline, absl::FromUnixSeconds(2000000000));
+  // The call's deadline, or the attempt timeout if that comes first.
+  EXPECT_LE(request.deadline, absl::FromUnixSeconds(2000000000));
 }
 
 TEST_F(TwilioClientTest, CreatePostsTheFormToTheCollection) {
@@ -175,9 +175,10 @@ TEST_F(TwilioClientTest, ListFirstPageSendsPageSizeOnlyWhenAsked) {
 
 TEST_F(TwilioClientTest, ListNextPageSendsQueryByteForByte) {
   const std::string query = "PageSize=2&Page=1&PageToken=PT%2Ba%2F%3D";
-  transport_->answers.push_back(
-      Answer(200, absl::StrCat(R"({"contents": [)", kMappingJson,
-                               R"(], "next_page_uri": "/2010-04-01/next.json?x=%2B"})")));
+  transport_->answers.push_back(Answer(
+      200,
+      absl::StrCat(R"({"contents": [)", kMappingJson,
+                   R"(], "next_page_uri": "/2010-04-01/next.json?x=%2B"})")));
   google::protobuf::RepeatedPtrField<CredentialListMapping> items;
   std::string next;
   Run([&](auto done) {
@@ -224,15 +225,19 @@ TEST_F(TwilioClientTest, BrokenSuccessBodyIsInternal) {
 }
 
 TEST_F(TwilioClientTest, TransportFailureKeepsCodeAndReason) {
-  transport_->answers.push_back(WithReason(
-      absl::UnavailableError("connection refused"), "UPSTREAM_NOT_SENT"));
+  for (int i = 0; i < 4; ++i) {
+    transport_->answers.push_back(WithReason(
+        absl::UnavailableError("connection refused"), "UPSTREAM_NOT_SENT"));
+  }
   Run([&](auto done) {
     client_.DeleteMapping(scope_, kList, std::move(done));
   });
   EXPECT_EQ(status_.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(status_.message(), HasSubstr("delete mapping"));
+  EXPECT_THAT(status_.message(), HasSubstr("4 attempts"));
+  EXPECT_THAT(status_.message(), HasSubstr("attempt limit"));
   EXPECT_EQ(GetGatewayError(status_)->reason(), "UPSTREAM_NOT_SENT");
-  EXPECT_EQ(report_.attempts, 1);
+  EXPECT_EQ(report_.attempts, 4);
   EXPECT_EQ(report_.http_status, 0);
 }
 
