@@ -114,12 +114,12 @@ esac
 # 1. Install what is missing (system packages, the pinned Node tools).
 "$root/deploy/setup.sh"
 
-# 2. Build the gateway (and the emulator when it is needed).
+# 2. Build the gateway and sipmapctl (and the emulator when it is needed).
 use_emulator=1
 if [ -n "${TWILIO_ACCOUNT_SID:-}" ] || [ -n "${TWILIO_GATEWAY_CREDENTIALS_FILE:-}" ]; then
   use_emulator=0
 fi
-targets=(twilio-gateway)
+targets=(twilio-gateway sipmapctl)
 [ "$use_emulator" = 1 ] && targets+=(twilio-emulator)
 say "building ${targets[*]} in build/"
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -137,6 +137,12 @@ auth_flags=()
 if [ -z "${TWILIO_GATEWAY_TOKENS_FILE:-}" ] &&
     [ -z "${TWILIO_GATEWAY_TLS_CLIENT_CA:-}" ]; then
   auth_flags=(--allow_unauthenticated)
+fi
+# The admin port (/metrics, /livez, /readyz) stays on this machine unless
+# TWILIO_GATEWAY_ADMIN_LISTEN says otherwise.
+admin_flags=()
+if [ -z "${TWILIO_GATEWAY_ADMIN_LISTEN:-}" ]; then
+  admin_flags=(--admin_listen=127.0.0.1:9090)
 fi
 
 if [ "$use_emulator" = 1 ]; then
@@ -158,14 +164,16 @@ if [ "$use_emulator" = 1 ]; then
       TWILIO_GATEWAY_LISTEN
     export TWILIO_ACCOUNT_SID=$demo_account_sid TWILIO_AUTH_TOKEN=$demo_token
     start twilio-gateway "$gateway_bin" --listen="$listen" \
-      --twilio_base_url="http://127.0.0.1:$emulator_port" "${auth_flags[@]}"
+      --twilio_base_url="http://127.0.0.1:$emulator_port" "${auth_flags[@]}" \
+      "${admin_flags[@]}"
   )
   unset demo_token
 else
   rm -f "$run_dir/twilio-emulator.log"
   (
     unset TWILIO_GATEWAY_PORT_FILE TWILIO_GATEWAY_LISTEN
-    start twilio-gateway "$gateway_bin" --listen="$listen" "${auth_flags[@]}"
+    start twilio-gateway "$gateway_bin" --listen="$listen" "${auth_flags[@]}" \
+      "${admin_flags[@]}"
   )
 fi
 gateway_port=$(wait_port twilio-gateway)
