@@ -890,9 +890,11 @@ def check_development_run(repo, kubectl, gateway_binary, emulator_binary,
     deployments = {d["metadata"]["name"]: d for d in documents
                    if d.get("kind") == "Deployment"}
     gateway_pod = deployments["twilio-gateway"]["spec"]["template"]["spec"]
-    emulator_pod = deployments["twilio-emulator"]["spec"]["template"]["spec"]
+    containers = {c["name"]: c for c in gateway_pod["containers"]}
+    if "emulator" not in containers:
+        raise CheckFailed("the development pod has no emulator container")
     gateway = gateway_pod["containers"][0]
-    emulator = emulator_pod["containers"][0]
+    emulator = containers["emulator"]
 
     with open(os.path.join(repo, "deploy/k8s/overlays/development/"
                            "demo-tokens.json")) as f:
@@ -935,10 +937,12 @@ def check_development_run(repo, kubectl, gateway_binary, emulator_binary,
             for mount_path, local in mounts.items():
                 if value.startswith(mount_path):
                     env[name] = local + value[len(mount_path):]
-        if not env.get("TWILIO_GATEWAY_TWILIO_BASE_URL", "").startswith(
-                "http://twilio-emulator:"):
-            raise CheckFailed("the development gateway does not call "
-                              "http://twilio-emulator:PORT")
+        if env.get("TWILIO_GATEWAY_TWILIO_BASE_URL") != "http://127.0.0.1:8080":
+            raise CheckFailed("the development gateway does not call its "
+                              "emulator sidecar at http://127.0.0.1:8080")
+        if "--listen=127.0.0.1:8080" not in emulator.get("args", []):
+            raise CheckFailed("the emulator sidecar does not listen on "
+                              "127.0.0.1:8080")
         env.update(
             TWILIO_GATEWAY_TWILIO_BASE_URL=f"http://127.0.0.1:{emulator_port}",
             TWILIO_GATEWAY_LISTEN="127.0.0.1:0",
