@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/floor_service.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
       "benchmarks.\nExample: floor-server --listen=127.0.0.1:0 "
       "--port_file=/tmp/floor.port");
   absl::ParseCommandLine(argc, argv);
+  // As the gateway does, so that the two are compared on equal terms.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   // Taken by sigwait below, so shutdown runs on an ordinary thread.
   sigset_t stop_signals;

@@ -19,16 +19,15 @@ constexpr char kPattern[] = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
 // shares spdlog's console lock with the main logger, so lines never
 // interleave.
 spdlog::logger& AuditLogger() {
-  static spdlog::logger* logger =
-      [] {
-        auto created = spdlog::stderr_logger_mt(kLoggerName);
-        created->set_pattern(kPattern, spdlog::pattern_time_type::utc);
-        created->set_level(spdlog::level::info);
-        created->flush_on(spdlog::level::info);
-        return new std::shared_ptr<spdlog::logger>(std::move(created));
-      }()
-          ->get();
-  return *logger;
+  // Never destroyed, so that a call finishing during exit can still log.
+  static std::shared_ptr<spdlog::logger>* logger = [] {
+    auto created = spdlog::stderr_logger_mt(kLoggerName);
+    created->set_pattern(kPattern, spdlog::pattern_time_type::utc);
+    created->set_level(spdlog::level::info);
+    created->flush_on(spdlog::level::info);
+    return new std::shared_ptr<spdlog::logger>(std::move(created));
+  }();
+  return **logger;
 }
 
 // Empty stays empty; a value of the SID shape `prefix` + 32 hex digits is

@@ -183,6 +183,10 @@ void GatewayServer::Shutdown() {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + shutdown_grace_));
     server_->Wait();
   }
+  // The transport's thread ends before anything it calls into goes away;
+  // joining it also orders those objects' destruction after its last use
+  // of them, where ThreadSanitizer can see it.
+  if (transport_ != nullptr) transport_->Stop();
   server_.reset();
   service_.reset();
   twilio_.reset();

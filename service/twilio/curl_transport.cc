@@ -657,7 +657,9 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
 CurlTransport::CurlTransport(std::unique_ptr<Loop> loop)
     : loop_(std::move(loop)) {}
 
-CurlTransport::~CurlTransport() { loop_->Stop(); }
+CurlTransport::~CurlTransport() { Stop(); }
+
+void CurlTransport::Stop() { loop_->Stop(); }
 
 std::string CurlTransport::RuntimeName() {
   return absl::StrCat("libcurl/", curl_version_info(CURLVERSION_NOW)->version);

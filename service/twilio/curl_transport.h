@@ -33,9 +33,14 @@ class CurlTransport final : public HttpTransport {
   static absl::StatusOr<std::unique_ptr<CurlTransport>> Create(
       CurlTransportOptions options);
 
-  // Fails every request still in flight with CANCELLED, then joins the
-  // thread. Callbacks may run during destruction, on this thread.
+  // Stops (see Stop).
   ~CurlTransport() override;
+
+  // Fails every request still in flight with CANCELLED, runs the timers
+  // still waiting (whatever they send fails with CANCELLED), then joins the
+  // loop thread. Later calls of Send fail at once. Safe to call more than
+  // once. Callbacks may run on the calling thread.
+  void Stop();
 
   void Send(HttpRequest request, Callback done) override;
   void RunAfter(absl::Time when, uint64_t cancel_key, Task task) override;

@@ -38,8 +38,6 @@ void GatewayFixture::SetUp() {
   config.shutdown_grace = absl::Seconds(5);
   // These tests are about the client, not about who may call.
   config.security.allow_unauthenticated = true;
-  // Caller authentication has tests of its own (tests/security/).
-  config.security.allow_unauthenticated = true;
   auto gateway = server::GatewayServer::Start(
       config,
       std::make_shared<credentials::CredentialStore>(*std::move(snapshot)));

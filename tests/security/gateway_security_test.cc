@@ -2,9 +2,11 @@
 // 127.0.0.1, with caller authentication on: who may call, with which
 // credentials, over which transport, and what the audit log says.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "service/common/json_log.h"
@@ -46,7 +49,10 @@ using ::twilio_gateway::server::GatewayServer;
 using ::twilio_gateway::server::SecurityConfig;
 using ::twilio_gateway::testing::EmulatorCredential;
 using ::twilio_gateway::testing::EmulatorOptions;
+using ::twilio_gateway::testing::ScriptedAnswer;
 using ::twilio_gateway::testing::TwilioEmulator;
+
+namespace v1 = ::twilio_gateway::sip::v1;
 
 constexpr char kAccountA[] = "AC0000000000000000000000000000000a";
 constexpr char kAccountB[] = "AC0000000000000000000000000000000b";
@@ -200,7 +206,8 @@ class GatewaySecurityTest : public ::testing::Test {
   }
 
   absl::Status StartGateway(const SecurityConfig& security,
-                            int max_request_bytes = 64 * 1024) {
+                            int max_request_bytes = 64 * 1024,
+                            int max_concurrent_streams = 100) {
     auto snapshot = CredentialSnapshot::Create(
         {AccountEntry::AuthToken(kAccountA, kTokenA),
          AccountEntry::AuthToken(kAccountB, kTokenB)},
@@ -213,6 +220,7 @@ class GatewaySecurityTest : public ::testing::Test {
     config.shutdown_grace = absl::Seconds(5);
     config.security = security;
     config.max_request_bytes = max_request_bytes;
+    config.max_concurrent_streams = max_concurrent_streams;
     auto gateway = GatewayServer::Start(
         config, std::make_shared<CredentialStore>(*std::move(snapshot)));
     if (!gateway.ok()) return gateway.status();
@@ -526,6 +534,65 @@ TEST_F(GatewaySecurityTest, OversizedRequestIsRefusedBeforeAnyHandler) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(emulator_->Requests(), IsEmpty());
   EXPECT_TRUE(reader.List("", kDomain, 0, "").ok());
+}
+
+TEST_F(GatewaySecurityTest, ConcurrentCallsPerConnectionAreCapped) {
+  SecurityConfig security;
+  security.allow_unauthenticated = true;
+  ASSERT_TRUE(
+      StartGateway(security, 64 * 1024, /*max_concurrent_streams=*/1).ok());
+  emulator_->PutMapping(kAccountA, kDomain, kList);
+  ScriptedAnswer hold;
+  hold.never_answer = true;
+  emulator_->Script(hold);
+
+  // Two callers on one connection: the second call must wait for the
+  // first, which Twilio never answers, to end at its deadline.
+  std::shared_ptr<grpc::Channel> channel =
+      MakeChannel(gateway_->port(), grpc::InsecureChannelCredentials());
+  // A finished call first: its answer follows the server's SETTINGS on the
+  // connection, so the client knows of the one-stream limit before the
+  // calls below start. Without it, a fast enough first call leaves the
+  // second racing the SETTINGS frame.
+  {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse health;
+    ASSERT_TRUE(grpc::health::v1::Health::NewStub(channel)
+                    ->Check(&context, request, &health)
+                    .ok());
+  }
+  grpc::Status first;
+  std::thread held([&] {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(3));
+    v1::GetCredentialListMappingRequest request;
+    request.set_domain_sid(kDomain);
+    request.set_sid(kList);
+    v1::CredentialListMapping response;
+    first = v1::CredentialListMappingService::NewStub(channel)
+                ->GetCredentialListMapping(&context, request, &response);
+  });
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (emulator_->Requests().empty() && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_EQ(emulator_->Requests().size(), 1u);
+
+  grpc::Status second;
+  std::thread queued(
+      [&] { second = MappingCaller(channel, "").Get("", kDomain, kList); });
+  // However long this waits, a second request cannot reach Twilio while
+  // the first call holds the connection's only stream.
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(emulator_->Requests().size(), 1u);
+
+  held.join();
+  queued.join();
+  EXPECT_EQ(first.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_TRUE(second.ok()) << second.error_message();
+  EXPECT_EQ(emulator_->Requests().size(), 2u);
 }
 
 // --- Mutual TLS.

@@ -691,10 +691,12 @@ TEST_F(EmulatorTest, WaitingAnswersDoNotBlockOthersAndStopDropsThem) {
   std::vector<TestReply> waiting(2);
   std::vector<std::thread> clients;
   for (int i = 0; i < 2; ++i) {
-    clients.emplace_back([this, i, &waiting] {
+    // The URL is made here: the threads must not touch `emulator_`, which
+    // this thread resets while they wait.
+    clients.emplace_back([url = Url(InstancePath(ClSid(i + 1))), i, &waiting] {
       TestHttpClient client;
       client.SetCredentials(kAccount, kToken);
-      waiting[i] = client.Send("GET", Url(InstancePath(ClSid(i + 1))));
+      waiting[i] = client.Send("GET", url);
     });
   }
   ASSERT_TRUE(WaitFor([this] { return emulator_->Requests().size() == 2; }));
