@@ -1,8 +1,12 @@
 #include "client/loadgen/http_driver.h"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <utility>
 
@@ -15,6 +19,9 @@ namespace {
 // How long the loop sleeps when nothing is due; answers wake it earlier.
 constexpr int kIdlePollMs = 50;
 
+// Ready sockets taken from one epoll_wait.
+constexpr int kMaxEvents = 256;
+
 // Bodies are read in full, as a caller would, and then dropped.
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   *static_cast<size_t*>(user) += size * count;
@@ -22,6 +29,42 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 }
 
 }  // namespace
+
+struct HttpDriver::CurlCallbacks {
+  // CURLMOPT_SOCKETFUNCTION: which sockets to watch, and for what.
+  static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user,
+                      void* socket_data) {
+    auto* driver = static_cast<HttpDriver*>(user);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(driver->epoll_fd_, EPOLL_CTL_DEL, socket, nullptr);
+      return 0;
+    }
+    epoll_event event = {};
+    event.data.fd = socket;
+    if (what & CURL_POLL_IN) event.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT) event.events |= EPOLLOUT;
+    // A pointer libcurl keeps per socket marks those already in the set.
+    if (socket_data != nullptr) {
+      epoll_ctl(driver->epoll_fd_, EPOLL_CTL_MOD, socket, &event);
+      return 0;
+    }
+    if (epoll_ctl(driver->epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0 &&
+        errno == EEXIST) {
+      epoll_ctl(driver->epoll_fd_, EPOLL_CTL_MOD, socket, &event);
+    }
+    curl_multi_assign(static_cast<CURLM*>(driver->multi_), socket, driver);
+    return 0;
+  }
+
+  // CURLMOPT_TIMERFUNCTION: when libcurl next wants to run; -1 for never.
+  static int OnTimer(CURLM* multi, long timeout_ms, void* user) {
+    auto* driver = static_cast<HttpDriver*>(user);
+    driver->curl_deadline_ = timeout_ms < 0
+                                 ? absl::InfiniteFuture()
+                                 : absl::Now() + absl::Milliseconds(timeout_ms);
+    return 0;
+  }
+};
 
 struct HttpDriver::Slot {
   CURL* easy = nullptr;
@@ -64,6 +107,20 @@ absl::StatusOr<std::unique_ptr<HttpDriver>> HttpDriver::Create(
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) return absl::InternalError("curl_multi_init failed");
   driver->multi_ = multi;
+  driver->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  driver->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event wake = {};
+  wake.events = EPOLLIN;
+  wake.data.fd = driver->wake_fd_;
+  if (driver->epoll_fd_ < 0 || driver->wake_fd_ < 0 ||
+      epoll_ctl(driver->epoll_fd_, EPOLL_CTL_ADD, driver->wake_fd_, &wake) !=
+          0) {
+    return absl::InternalError("cannot make the epoll and eventfd handles");
+  }
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlCallbacks::OnSocket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, driver.get());
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlCallbacks::OnTimer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, driver.get());
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
                     static_cast<long>(p.concurrency));
   for (int i = 0; i < p.concurrency; ++i) {
@@ -99,6 +156,9 @@ HttpDriver::~HttpDriver() {
     if (slot->easy != nullptr) curl_easy_cleanup(slot->easy);
   }
   if (multi != nullptr) curl_multi_cleanup(multi);
+  // After the cleanup, which may still tell OnSocket to forget sockets.
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
 }
 
 void HttpDriver::Start() {
@@ -114,7 +174,10 @@ int64_t HttpDriver::Stop(absl::Duration grace) {
                                                    : absl::Now() + grace;
     }
   }
-  if (multi_ != nullptr) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (wake_fd_ >= 0) {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t written = write(wake_fd_, &one, sizeof(one));
+  }
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
   return left_in_flight_;
@@ -172,6 +235,27 @@ void HttpDriver::Reap(std::vector<Slot*>* idle) {
   }
 }
 
+void HttpDriver::WaitForEvents(int timeout_ms) {
+  auto* multi = static_cast<CURLM*>(multi_);
+  epoll_event events[kMaxEvents];
+  const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+  for (int i = 0; i < count; ++i) {
+    const int fd = events[i].data.fd;
+    if (fd == wake_fd_) {
+      uint64_t wakeups = 0;
+      [[maybe_unused]] const ssize_t read_bytes =
+          read(wake_fd_, &wakeups, sizeof(wakeups));
+      continue;
+    }
+    int mask = 0;
+    if (events[i].events & (EPOLLIN | EPOLLHUP)) mask |= CURL_CSELECT_IN;
+    if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+    if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
+    int running = 0;
+    curl_multi_socket_action(multi, fd, mask, &running);
+  }
+}
+
 void HttpDriver::Run() {
   auto* multi = static_cast<CURLM*>(multi_);
   std::vector<Slot*> idle;
@@ -222,10 +306,20 @@ void HttpDriver::Run() {
       }
     }
 
-    int running = 0;
-    curl_multi_perform(multi, &running);
+    if (absl::Now() >= curl_deadline_) {
+      curl_deadline_ = absl::InfiniteFuture();
+      int running = 0;
+      curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
     Reap(&idle);
-    curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
+    if (curl_deadline_ != absl::InfiniteFuture()) {
+      const double left_ms =
+          absl::ToDoubleMilliseconds(curl_deadline_ - absl::Now());
+      timeout_ms = static_cast<int>(
+          std::max(0.0, std::min<double>(timeout_ms, std::ceil(left_ms))));
+    }
+    WaitForEvents(timeout_ms);
+    Reap(&idle);
   }
 
   for (auto& slot : slots_) {

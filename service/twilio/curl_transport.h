@@ -26,7 +26,8 @@ struct CurlTransportOptions {
 // own. Connections are pooled and reused (HTTP/1.1 keep-alive, or HTTP/2
 // multiplexing when the server offers it over TLS), except by POSTs, which
 // always connect afresh (see Send). Callbacks and timers run on that
-// thread; timers wake curl_multi_poll, so no thread ever sleeps for one.
+// thread, which sleeps in epoll on the sockets libcurl names and wakes
+// for the next timer, so no thread ever sleeps for one.
 class CurlTransport final : public HttpTransport {
  public:
   // Fails with INTERNAL when libcurl cannot be set up.
