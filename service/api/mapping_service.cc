@@ -166,6 +166,31 @@ class MappingService::Call final : public grpc::ServerUnaryReactor {
     return scope;
   }
 
+  // The steps every RPC takes before it calls Twilio, in this order: admit
+  // the caller, check the request, resolve the account. Returns the scope of
+  // the upstream call, or nothing when the call is already finished with an
+  // error.
+  template <typename Request>
+  std::optional<twilio::CallScope> Begin(
+      const MappingServiceOptions& options,
+      const credentials::CredentialStore& store,
+      grpc::CallbackServerContext* context, const Request& request,
+      auth::Operation operation, absl::string_view sid) {
+    if (!Admit(options.access.get(), store, context, operation, sid)) {
+      return std::nullopt;
+    }
+    if (absl::Status valid = ValidateRequest(request); !valid.ok()) {
+      Finish(valid, {});
+      return std::nullopt;
+    }
+    absl::StatusOr<twilio::CallScope> scope = Scope(store);
+    if (!scope.ok()) {
+      Finish(scope.status(), {});
+      return std::nullopt;
+    }
+    return *std::move(scope);
+  }
+
   const std::string& account_sid() const { return account_sid_; }
 
   // Logged, so that a dry run is not read as a change.
@@ -274,19 +299,10 @@ grpc::ServerUnaryReactor* MappingService::CreateCredentialListMapping(
       new Call(context, "CreateCredentialListMapping", request->account_sid(),
                request->domain_sid(), options_);
   grpc::ServerUnaryReactor* reactor = call->reactor();
-  if (!call->Admit(options_.access.get(), *credentials_, context,
-                   auth::Operation::kWrite, request->credential_list_sid())) {
-    return reactor;
-  }
-  if (absl::Status valid = ValidateRequest(*request); !valid.ok()) {
-    call->Finish(valid, {});
-    return reactor;
-  }
-  absl::StatusOr<twilio::CallScope> scope = call->Scope(*credentials_);
-  if (!scope.ok()) {
-    call->Finish(scope.status(), {});
-    return reactor;
-  }
+  std::optional<twilio::CallScope> scope =
+      call->Begin(options_, *credentials_, context, *request,
+                  auth::Operation::kWrite, request->credential_list_sid());
+  if (!scope.has_value()) return reactor;
   if (request->validate_only()) {
     // Twilio has no dry run, so whether the list is mapped is read with a
     // fetch; nothing is sent that could change anything.
@@ -316,19 +332,10 @@ grpc::ServerUnaryReactor* MappingService::GetCredentialListMapping(
       new Call(context, "GetCredentialListMapping", request->account_sid(),
                request->domain_sid(), options_);
   grpc::ServerUnaryReactor* reactor = call->reactor();
-  if (!call->Admit(options_.access.get(), *credentials_, context,
-                   auth::Operation::kRead, request->sid())) {
-    return reactor;
-  }
-  if (absl::Status valid = ValidateRequest(*request); !valid.ok()) {
-    call->Finish(valid, {});
-    return reactor;
-  }
-  absl::StatusOr<twilio::CallScope> scope = call->Scope(*credentials_);
-  if (!scope.ok()) {
-    call->Finish(scope.status(), {});
-    return reactor;
-  }
+  std::optional<twilio::CallScope> scope =
+      call->Begin(options_, *credentials_, context, *request,
+                  auth::Operation::kRead, request->sid());
+  if (!scope.has_value()) return reactor;
   twilio_->FetchMapping(*scope, request->sid(), response, call->Done());
   return reactor;
 }
@@ -341,19 +348,9 @@ grpc::ServerUnaryReactor* MappingService::ListCredentialListMappings(
       new Call(context, "ListCredentialListMappings", request->account_sid(),
                request->domain_sid(), options_);
   grpc::ServerUnaryReactor* reactor = call->reactor();
-  if (!call->Admit(options_.access.get(), *credentials_, context,
-                   auth::Operation::kRead, "")) {
-    return reactor;
-  }
-  if (absl::Status valid = ValidateRequest(*request); !valid.ok()) {
-    call->Finish(valid, {});
-    return reactor;
-  }
-  absl::StatusOr<twilio::CallScope> scope = call->Scope(*credentials_);
-  if (!scope.ok()) {
-    call->Finish(scope.status(), {});
-    return reactor;
-  }
+  std::optional<twilio::CallScope> scope = call->Begin(
+      options_, *credentials_, context, *request, auth::Operation::kRead, "");
+  if (!scope.has_value()) return reactor;
   // The token is checked against the resolved account, so a token issued
   // for the default account works whether or not the caller names it.
   std::string next_page_query;
@@ -400,19 +397,10 @@ grpc::ServerUnaryReactor* MappingService::DeleteCredentialListMapping(
       new Call(context, "DeleteCredentialListMapping", request->account_sid(),
                request->domain_sid(), options_);
   grpc::ServerUnaryReactor* reactor = call->reactor();
-  if (!call->Admit(options_.access.get(), *credentials_, context,
-                   auth::Operation::kWrite, request->sid())) {
-    return reactor;
-  }
-  if (absl::Status valid = ValidateRequest(*request); !valid.ok()) {
-    call->Finish(valid, {});
-    return reactor;
-  }
-  absl::StatusOr<twilio::CallScope> scope = call->Scope(*credentials_);
-  if (!scope.ok()) {
-    call->Finish(scope.status(), {});
-    return reactor;
-  }
+  std::optional<twilio::CallScope> scope =
+      call->Begin(options_, *credentials_, context, *request,
+                  auth::Operation::kWrite, request->sid());
+  if (!scope.has_value()) return reactor;
   if (request->validate_only()) {
     // A fetch answers what the delete would: NOT_FOUND, with Twilio's
     // details, when the list is not mapped. The fetched mapping is not

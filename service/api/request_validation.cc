@@ -1,5 +1,6 @@
 #include "service/api/request_validation.h"
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -41,6 +42,24 @@ absl::Status CheckSid(absl::string_view field, absl::string_view value,
   return absl::OkStatus();
 }
 
+// One SID field of a request and what it must look like.
+struct SidField {
+  absl::string_view name;
+  absl::string_view value;
+  absl::string_view prefix;
+  bool required;
+};
+
+// The first of `fields`, in order, that fails its check decides the error.
+absl::Status CheckSids(std::initializer_list<SidField> fields) {
+  for (const SidField& field : fields) {
+    absl::Status status =
+        CheckSid(field.name, field.value, field.prefix, field.required);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool IsSid(absl::string_view sid, absl::string_view prefix) {
@@ -54,36 +73,24 @@ bool IsSid(absl::string_view sid, absl::string_view prefix) {
 
 absl::Status ValidateRequest(
     const sip::v1::CreateCredentialListMappingRequest& request) {
-  absl::Status status =
-      CheckSid("account_sid", request.account_sid(), "AC", false);
-  if (status.ok()) {
-    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
-  }
-  if (status.ok()) {
-    status = CheckSid("credential_list_sid", request.credential_list_sid(),
-                      "CL", true);
-  }
-  return status;
+  return CheckSids(
+      {{"account_sid", request.account_sid(), "AC", false},
+       {"domain_sid", request.domain_sid(), "SD", true},
+       {"credential_list_sid", request.credential_list_sid(), "CL", true}});
 }
 
 absl::Status ValidateRequest(
     const sip::v1::GetCredentialListMappingRequest& request) {
-  absl::Status status =
-      CheckSid("account_sid", request.account_sid(), "AC", false);
-  if (status.ok()) {
-    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
-  }
-  if (status.ok()) status = CheckSid("sid", request.sid(), "CL", true);
-  return status;
+  return CheckSids({{"account_sid", request.account_sid(), "AC", false},
+                    {"domain_sid", request.domain_sid(), "SD", true},
+                    {"sid", request.sid(), "CL", true}});
 }
 
 absl::Status ValidateRequest(
     const sip::v1::ListCredentialListMappingsRequest& request) {
   absl::Status status =
-      CheckSid("account_sid", request.account_sid(), "AC", false);
-  if (status.ok()) {
-    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
-  }
+      CheckSids({{"account_sid", request.account_sid(), "AC", false},
+                 {"domain_sid", request.domain_sid(), "SD", true}});
   if (status.ok() && request.page_size() < 0) {
     status = FieldError("page_size", "INVALID_PAGE_SIZE",
                         "page_size must not be negative");
@@ -93,13 +100,9 @@ absl::Status ValidateRequest(
 
 absl::Status ValidateRequest(
     const sip::v1::DeleteCredentialListMappingRequest& request) {
-  absl::Status status =
-      CheckSid("account_sid", request.account_sid(), "AC", false);
-  if (status.ok()) {
-    status = CheckSid("domain_sid", request.domain_sid(), "SD", true);
-  }
-  if (status.ok()) status = CheckSid("sid", request.sid(), "CL", true);
-  return status;
+  return CheckSids({{"account_sid", request.account_sid(), "AC", false},
+                    {"domain_sid", request.domain_sid(), "SD", true},
+                    {"sid", request.sid(), "CL", true}});
 }
 
 int EffectivePageSize(int requested) {

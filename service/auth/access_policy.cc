@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/auth/caller.h"
 #include "service/auth/strict_json.h"
+#include "service/common/config_file.h"
 #include "service/credentials/credential_store.h"
 
 namespace twilio_gateway::auth {
@@ -48,21 +49,8 @@ absl::string_view OperationName(Operation operation) {
 
 absl::StatusOr<std::shared_ptr<const AccessPolicy>> AccessPolicy::Parse(
     absl::string_view text) {
-  absl::StatusOr<json> root = ParseStrictJson(text);
-  if (!root.ok()) return root.status();
-  if (!root->is_object()) {
-    return absl::InvalidArgumentError("the file must hold one JSON object");
-  }
-  for (const auto& [key, value] : root->items()) {
-    if (key != "grants") {
-      return absl::InvalidArgumentError(
-          "unknown key at the top level; only \"grants\" is allowed");
-    }
-  }
-  auto grants = root->find("grants");
-  if (grants == root->end() || !grants->is_array()) {
-    return absl::InvalidArgumentError("\"grants\" must be an array");
-  }
+  absl::StatusOr<json> grants = ParseListDocument(text, "grants");
+  if (!grants.ok()) return grants.status();
 
   std::shared_ptr<AccessPolicy> policy(new AccessPolicy());
   std::size_t index = 0;
@@ -147,7 +135,7 @@ absl::StatusOr<std::shared_ptr<const AccessPolicy>> AccessPolicy::Parse(
 absl::StatusOr<std::shared_ptr<const AccessPolicy>> AccessPolicy::Read(
     const std::string& path) {
   const std::string prefix = absl::StrCat("policy file ", path, ": ");
-  absl::StatusOr<std::string> text = ReadConfigFile(path);
+  absl::StatusOr<std::string> text = ReadConfigFile(path, FileAccess::kAnyMode);
   if (!text.ok()) {
     return absl::Status(text.status().code(),
                         absl::StrCat(prefix, text.status().message()));

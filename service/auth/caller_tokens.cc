@@ -7,6 +7,7 @@
 #include "service/auth/caller.h"
 #include "service/auth/strict_json.h"
 #include "service/auth/token_hash.h"
+#include "service/common/config_file.h"
 
 namespace twilio_gateway::auth {
 namespace {
@@ -25,21 +26,8 @@ bool IsSha256Hex(const std::string& text) {
 
 absl::StatusOr<std::shared_ptr<const CallerTokens>> CallerTokens::Parse(
     absl::string_view text) {
-  absl::StatusOr<json> root = ParseStrictJson(text);
-  if (!root.ok()) return root.status();
-  if (!root->is_object()) {
-    return absl::InvalidArgumentError("the file must hold one JSON object");
-  }
-  for (const auto& [key, value] : root->items()) {
-    if (key != "tokens") {
-      return absl::InvalidArgumentError(
-          "unknown key at the top level; only \"tokens\" is allowed");
-    }
-  }
-  auto list = root->find("tokens");
-  if (list == root->end() || !list->is_array()) {
-    return absl::InvalidArgumentError("\"tokens\" must be an array");
-  }
+  absl::StatusOr<json> list = ParseListDocument(text, "tokens");
+  if (!list.ok()) return list.status();
 
   std::shared_ptr<CallerTokens> tokens(new CallerTokens());
   std::size_t index = 0;
@@ -102,7 +90,7 @@ absl::StatusOr<std::shared_ptr<const CallerTokens>> CallerTokens::Parse(
 absl::StatusOr<std::shared_ptr<const CallerTokens>> CallerTokens::Read(
     const std::string& path) {
   const std::string prefix = absl::StrCat("tokens file ", path, ": ");
-  absl::StatusOr<std::string> text = ReadConfigFile(path);
+  absl::StatusOr<std::string> text = ReadConfigFile(path, FileAccess::kAnyMode);
   if (!text.ok()) {
     return absl::Status(text.status().code(),
                         absl::StrCat(prefix, text.status().message()));

@@ -1,13 +1,9 @@
 #include "service/auth/strict_json.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,10 +13,6 @@ namespace twilio_gateway::auth {
 namespace {
 
 using ::nlohmann::json;
-
-// Policy and tokens files are a few kilobytes; the cap keeps a wrong path
-// (a log file, /dev/zero) from being read into memory.
-constexpr std::size_t kMaxFileBytes = 1 << 20;
 
 // Keys that look like field names are quoted; anything else may be a token
 // pasted in the wrong place.
@@ -45,20 +37,6 @@ std::string LineAndColumn(absl::string_view text, std::size_t byte) {
   }
   return absl::StrCat("line ", line, ", column ", column);
 }
-
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -113,30 +91,25 @@ absl::StatusOr<json> ParseStrictJson(absl::string_view text) {
   return root;
 }
 
-absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
-  ScopedFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) return absl::ErrnoToStatus(errno, "cannot open");
-  struct stat info;
-  if (::fstat(file.get(), &info) != 0) {
-    return absl::ErrnoToStatus(errno, "cannot stat");
+absl::StatusOr<json> ParseListDocument(absl::string_view text,
+                                       absl::string_view key) {
+  absl::StatusOr<json> root = ParseStrictJson(text);
+  if (!root.ok()) return root.status();
+  if (!root->is_object()) {
+    return absl::InvalidArgumentError("the file must hold one JSON object");
   }
-  if (!S_ISREG(info.st_mode)) {
-    return absl::FailedPreconditionError("is not a regular file");
-  }
-  std::string contents;
-  char buffer[8192];
-  for (;;) {
-    ssize_t n = ::read(file.get(), buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "cannot read");
-    if (n == 0) break;
-    if (contents.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("is larger than ", kMaxFileBytes, " bytes"));
+  for (const auto& [name, value] : root->items()) {
+    if (name != key) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown key at the top level; only \"", key, "\" is allowed"));
     }
-    contents.append(buffer, static_cast<std::size_t>(n));
   }
-  return contents;
+  auto list = root->find(key);
+  if (list == root->end() || !list->is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", key, "\" must be an array"));
+  }
+  return std::move(*list);
 }
 
 }  // namespace twilio_gateway::auth

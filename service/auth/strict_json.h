@@ -19,11 +19,11 @@ namespace twilio_gateway::auth {
 // quote no excerpt of the text.
 absl::StatusOr<nlohmann::json> ParseStrictJson(absl::string_view text);
 
-// Reads a configuration file of at most 1 MiB. Returns the code matching
-// errno (NOT_FOUND, PERMISSION_DENIED, ...) when it cannot be read and
-// FAILED_PRECONDITION when it is not a regular file or is too large.
-// Messages do not repeat the path; callers put it in front.
-absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+// For a file that must hold one JSON object whose only key is `key`, an
+// array: parses `text` as ParseStrictJson does and returns that array.
+// Fails with InvalidArgument when the shape differs, naming the key.
+absl::StatusOr<nlohmann::json> ParseListDocument(absl::string_view text,
+                                                 absl::string_view key);
 
 }  // namespace twilio_gateway::auth
 

@@ -1,11 +1,6 @@
 #include "service/credentials/credentials_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -14,17 +9,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "service/common/config_file.h"
 
 namespace twilio_gateway::credentials {
 namespace {
 
 using ::nlohmann::json;
-
-// A credentials file is a few hundred bytes; the cap keeps a wrong path
-// (a log file, /dev/zero behind a symlink) from being read into memory.
-constexpr std::size_t kMaxFileBytes = 1 << 20;
 
 constexpr char kAccountSidKey[] = "account_sid";
 constexpr char kAuthTokenKey[] = "auth_token";
@@ -267,61 +258,6 @@ absl::StatusOr<CredentialsFile> ParseDocument(const json& root) {
   return file;
 }
 
-// Closes a file descriptor on every way out of ReadSmallFile.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path) {
-  ScopedFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  int fd = file.get();
-  if (fd < 0) return absl::ErrnoToStatus(errno, "cannot open");
-
-  struct stat info;
-  if (::fstat(fd, &info) != 0) return absl::ErrnoToStatus(errno, "cannot stat");
-  if (!S_ISREG(info.st_mode)) {
-    return absl::FailedPreconditionError("is not a regular file");
-  }
-  // Checked on the file actually read, after every symlink. Twilio secrets
-  // are for the gateway alone: other users may have read a file open to
-  // them already, and one they may write could be made to hold credentials
-  // of their choosing.
-  if ((info.st_mode & (S_IROTH | S_IWOTH)) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "is readable or writable by other users (mode ",
-        absl::StrFormat("%04o", info.st_mode & 07777),
-        "); refusing it. Let only the gateway's user read it: chmod 600, or "
-        "on a Kubernetes Secret volume set defaultMode: 0400 (0440 with an "
-        "fsGroup)"));
-  }
-
-  std::string contents;
-  char buffer[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "cannot read");
-    if (n == 0) break;
-    // Checked while reading, since the file may grow after fstat.
-    if (contents.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("is larger than ", kMaxFileBytes, " bytes"));
-    }
-    contents.append(buffer, static_cast<std::size_t>(n));
-  }
-  return contents;
-}
-
 // Reads the account the environment gives, if any (rules in the header).
 absl::StatusOr<std::optional<AccountEntry>> FromEnvironment(
     const std::function<const char*(const char*)>& getenv) {
@@ -413,7 +349,8 @@ absl::StatusOr<CredentialsFile> ParseCredentialsFile(absl::string_view text) {
 absl::StatusOr<CredentialsFile> ReadCredentialsFile(const std::string& path) {
   std::string prefix = absl::StrCat("credentials file ", path, ": ");
 
-  absl::StatusOr<std::string> contents = ReadSmallFile(path);
+  absl::StatusOr<std::string> contents =
+      ReadConfigFile(path, FileAccess::kOwnerAndGroupOnly);
   if (!contents.ok()) {
     return absl::Status(contents.status().code(),
                         absl::StrCat(prefix, contents.status().message()));

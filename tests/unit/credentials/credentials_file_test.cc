@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <string>
@@ -42,9 +44,27 @@ const char kFullExample[] = R"({
   ]
 })";
 
+// One folder for every file the tests write, removed when they end.
+class TempFolder : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    std::string pattern =
+        absl::StrCat(::testing::TempDir(), "credentials_file_test.XXXXXX");
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    path_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TempFolder* const temp_folder = static_cast<TempFolder*>(
+    ::testing::AddGlobalTestEnvironment(new TempFolder));
+
 std::string TempPath(const std::string& name) {
-  return absl::StrCat(::testing::TempDir(), "credentials_file_test_",
-                      ::getpid(), "_", name);
+  return absl::StrCat(temp_folder->path(), "/", name);
 }
 
 std::string WriteTempFile(const std::string& name,
