@@ -1,6 +1,7 @@
 #include "service/common/file_watcher.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,7 +68,10 @@ FileWatcher::FileWatcher(std::vector<std::string> paths,
       on_change_(std::move(on_change)) {
   for (const std::string& path : paths_) last_.push_back(Take(path));
   if (interval_ > absl::ZeroDuration() && !paths_.empty()) {
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "tg-file-watch");
+      Run();
+    });
   }
 }
 

@@ -6,6 +6,7 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <string>
@@ -113,7 +114,10 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
   }
 
   AdminServer* raw = server.get();
-  server->thread_ = std::thread([raw] { event_base_dispatch(raw->base_); });
+  server->thread_ = std::thread([raw] {
+    pthread_setname_np(pthread_self(), "tg-admin-http");
+    event_base_dispatch(raw->base_);
+  });
   return server;
 }
 

@@ -1,6 +1,7 @@
 #include "service/twilio/curl_transport.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -209,7 +210,11 @@ class CurlTransport::Loop {
   }
 
   void Start() {
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      // Named so that operators can tell it apart in top and /proc.
+      pthread_setname_np(pthread_self(), "tg-twilio-http");
+      Run();
+    });
   }
 
   void Submit(std::unique_ptr<Transfer> transfer) {

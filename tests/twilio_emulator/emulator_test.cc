@@ -409,6 +409,9 @@ TEST_F(EmulatorTest, ListAnswersOnePageInSidOrder) {
   EXPECT_EQ(page["end"], 2);
   EXPECT_EQ(page["contents"][0]["date_created"],
             "Thu, 30 Jul 2015 20:00:00 +0000");
+  // The page is written out by hand; it must be the compact, key-ordered
+  // JSON a json library would write.
+  EXPECT_EQ(reply.body, page.dump());
 }
 
 TEST_F(EmulatorTest, ListOfNothingMatchesTwilioExample) {
@@ -522,8 +525,9 @@ TEST_F(EmulatorTest, PreviousPageUriLeadsBack) {
   for (int n = 1; n <= 7; ++n)
     emulator_->PutMapping(kAccount, kDomain, ClSid(n));
   const nlohmann::json first = Get(CollectionPath() + "?PageSize=3").Json();
-  const nlohmann::json second =
-      Get(first["next_page_uri"].get<std::string>()).Json();
+  const TestReply middle = Get(first["next_page_uri"].get<std::string>());
+  const nlohmann::json second = middle.Json();
+  EXPECT_EQ(middle.body, second.dump());
   EXPECT_THAT(Sids(second), ElementsAre(ClSid(4), ClSid(5), ClSid(6)));
   EXPECT_EQ(second["start"], 3);
   EXPECT_EQ(second["end"], 5);

@@ -1,5 +1,6 @@
 #include "tests/twilio_emulator/rest_handler.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,12 +85,16 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-HttpResponse JsonAnswer(int status, const json& body) {
+HttpResponse JsonTextAnswer(int status, std::string body) {
   HttpResponse response;
   response.status = status;
   response.headers.emplace_back("Content-Type", kJsonContentType);
-  response.body = Dump(body);
+  response.body = std::move(body);
   return response;
+}
+
+HttpResponse JsonAnswer(int status, const json& body) {
+  return JsonTextAnswer(status, Dump(body));
 }
 
 HttpResponse TwilioError(int status, int code, const std::string& message) {
@@ -130,14 +135,46 @@ std::string FormatDate(absl::Time time) {
                           absl::UTCTimeZone());
 }
 
-json MappingJson(const StoredMapping& mapping) {
-  json body = json::object();
-  body["account_sid"] = mapping.account_sid;
-  body["date_created"] = FormatDate(mapping.date_created);
-  body["date_updated"] = FormatDate(mapping.date_updated);
-  body["friendly_name"] = mapping.friendly_name;
-  body["sid"] = mapping.sid;
-  return body;
+// Appends `text` as a JSON string, as Dump would write it.
+void AppendJsonString(absl::string_view text, std::string* out) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {
+    absl::StrAppend(out, "\"", text, "\"");
+  } else {
+    out->append(Dump(json(std::string(text))));
+  }
+}
+
+void AppendJsonOrNull(const std::optional<std::string>& text,
+                      std::string* out) {
+  if (text.has_value()) {
+    AppendJsonString(*text, out);
+  } else {
+    out->append("null");
+  }
+}
+
+// One mapping as Twilio renders it, keys in alphabetical order.
+void AppendMappingJson(const StoredMapping& mapping, std::string* out) {
+  out->append("{\"account_sid\":");
+  AppendJsonString(mapping.account_sid, out);
+  out->append(",\"date_created\":");
+  AppendJsonString(FormatDate(mapping.date_created), out);
+  out->append(",\"date_updated\":");
+  AppendJsonString(FormatDate(mapping.date_updated), out);
+  out->append(",\"friendly_name\":");
+  AppendJsonString(mapping.friendly_name, out);
+  out->append(",\"sid\":");
+  AppendJsonString(mapping.sid, out);
+  out->push_back('}');
+}
+
+HttpResponse MappingAnswer(int status, const StoredMapping& mapping) {
+  std::string body;
+  AppendMappingJson(mapping, &body);
+  return JsonTextAnswer(status, std::move(body));
 }
 
 // A decimal integer in [low, high], digits only: no sign, no spaces.
@@ -197,7 +234,7 @@ HttpResponse Create(MappingStore& store, absl::Time now, const Route& route,
                        absl::StrCat("CredentialList ", *sid,
                                     " is already mapped to this domain"));
   }
-  return JsonAnswer(201, MappingJson(*created));
+  return MappingAnswer(201, *created);
 }
 
 HttpResponse Fetch(const MappingStore& store, const Route& route,
@@ -205,7 +242,7 @@ HttpResponse Fetch(const MappingStore& store, const Route& route,
   std::optional<StoredMapping> mapping =
       store.Get(route.account_sid, route.domain_sid, route.sid);
   if (!mapping.has_value()) return NotFound(path);
-  return JsonAnswer(200, MappingJson(*mapping));
+  return MappingAnswer(200, *mapping);
 }
 
 HttpResponse Delete(MappingStore& store, const Route& route,
@@ -277,36 +314,44 @@ HttpResponse List(const MappingStore& store, const Route& route,
   }
 
   const std::string collection = CollectionPath(route);
-  json contents = json::array();
-  for (const StoredMapping& mapping : items.items) {
-    contents.push_back(MappingJson(mapping));
-  }
   const int64_t start = page * page_size;
   const auto count = static_cast<int64_t>(items.items.size());
-
-  json body = json::object();
-  body["contents"] = std::move(contents);
-  body["first_page_uri"] = PageUri(collection, page_size, 0, std::nullopt);
-  body["uri"] = PageUri(collection, page_size, page, token);
-  body["page"] = page;
-  body["page_size"] = page_size;
-  body["start"] = start;
-  body["end"] = count == 0 ? start : start + count - 1;
-  body["next_page_uri"] = nullptr;
+  std::optional<std::string> next_page_uri;
   if (items.more_after) {
-    body["next_page_uri"] = PageUri(
+    next_page_uri = PageUri(
         collection, page_size, page + 1,
         PageToken{PageToken::Direction::kAfter, items.items.back().sid});
   }
   // An empty page past the first has no item to anchor a backward link on,
   // so it has no previous page either.
-  body["previous_page_uri"] = nullptr;
+  std::optional<std::string> previous_page_uri;
   if (page > 0 && count > 0) {
-    body["previous_page_uri"] = PageUri(
+    previous_page_uri = PageUri(
         collection, page_size, page - 1,
         PageToken{PageToken::Direction::kBefore, items.items.front().sid});
   }
-  return JsonAnswer(200, body);
+
+  // Written out directly rather than through a json tree, which made a
+  // 1,000-item page cost the emulator milliseconds; the bytes are the same
+  // as nlohmann's compact dump (keys in order, no spaces).
+  std::string body = "{\"contents\":[";
+  for (size_t i = 0; i < items.items.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    AppendMappingJson(items.items[i], &body);
+  }
+  absl::StrAppend(&body, "],\"end\":", count == 0 ? start : start + count - 1,
+                  ",\"first_page_uri\":");
+  AppendJsonString(PageUri(collection, page_size, 0, std::nullopt), &body);
+  body.append(",\"next_page_uri\":");
+  AppendJsonOrNull(next_page_uri, &body);
+  absl::StrAppend(&body, ",\"page\":", page, ",\"page_size\":", page_size,
+                  ",\"previous_page_uri\":");
+  AppendJsonOrNull(previous_page_uri, &body);
+  absl::StrAppend(&body, ",\"start\":", start, ",\"uri\":");
+  AppendJsonString(PageUri(collection, page_size, page, token), &body);
+  body.push_back('}');
+
+  return JsonTextAnswer(200, std::move(body));
 }
 
 }  // namespace
