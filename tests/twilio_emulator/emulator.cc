@@ -139,7 +139,7 @@ std::optional<ScriptedAnswer> TwilioEmulator::RandomFault() {
 }
 
 PlannedAnswer TwilioEmulator::Decide(const RecordedRequest& request) {
-  {
+  if (options_.record_requests) {
     std::lock_guard<std::mutex> lock(requests_mu_);
     requests_.push_back(request);
   }

@@ -55,6 +55,10 @@ struct EmulatorOptions {
   /// answer's body cut short, the request applied and answered 300 ms late.
   double random_fault_share = 0;
   uint64_t random_fault_seed = 1;
+  /// Whether Requests() keeps every request seen. The standalone binary
+  /// turns it off: nothing reads them there, and a long or busy run would
+  /// hold every request in memory.
+  bool record_requests = true;
 };
 
 /// A local, stateful stand-in for Twilio's REST API, limited to SIP domain

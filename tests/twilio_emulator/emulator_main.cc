@@ -216,6 +216,7 @@ int main(int argc, char** argv) {
   options.random_fault_share = absl::GetFlag(FLAGS_fault_share);
   options.random_fault_seed = absl::GetFlag(FLAGS_fault_seed);
   options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  options.record_requests = false;
   if (options.random_fault_share < 0 || options.random_fault_share > 1) {
     Log("error", "--fault_share must be between 0 and 1");
     return kExitUsage;

@@ -962,6 +962,19 @@ TEST(EmulatorIdleTest, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(connection.ReadsEof());
 }
 
+TEST(EmulatorRecordingTest, RequestsAreNotKeptWhenRecordingIsOff) {
+  EmulatorOptions options;
+  options.credentials = {{kAccount, kToken}};
+  options.record_requests = false;
+  auto emulator = TwilioEmulator::Start(std::move(options));
+  ASSERT_TRUE(emulator.ok()) << emulator.status();
+  RawConnection connection((*emulator)->port());
+  ASSERT_TRUE(connection.SendAll(RawGet(CollectionPath())));
+  // Still answered as usual; only the record is skipped.
+  EXPECT_TRUE(absl::StartsWith(connection.ReadResponse(), "HTTP/1.1 200 "));
+  EXPECT_TRUE((*emulator)->Requests().empty());
+}
+
 TEST(EmulatorRandomFaultTest, AboutTheShareOfRequestsFails) {
   EmulatorOptions options;
   options.credentials = {{kAccount, kToken}};
