@@ -36,6 +36,13 @@ constexpr int kIdlePollMs = 1000;
 // Ready sockets taken from one epoll_wait.
 constexpr int kMaxEvents = 256;
 
+// Idle connections are kept in this many separate caches, and requests
+// take turns among them. To find an idle HTTP/1.1 connection libcurl 7.88
+// walks its cache's list of connections to the host, busy ones included:
+// with a thousand requests in flight, one cache made that walk some 10 % of
+// the gateway's CPU per request; split, each walk is an eighth as long.
+constexpr int kConnectionCaches = 8;
+
 // A task waiting for its time, owned by the loop.
 struct Timer {
   uint64_t cancel_key = 0;
@@ -182,7 +189,10 @@ class CurlTransport::Loop {
 
   ~Loop() {
     for (CURL* easy : idle_handles_) curl_easy_cleanup(easy);
-    // Before the descriptors close: it may still call OnSocket.
+    // After every easy handle (a cache still in use cannot be freed), and
+    // before the descriptors close: closing its connections may still call
+    // OnSocket.
+    for (CURLSH* cache : connection_caches_) curl_share_cleanup(cache);
     curl_multi_cleanup(multi_);
     if (epoll_fd_ >= 0) close(epoll_fd_);
     if (wake_fd_ >= 0) close(wake_fd_);
@@ -206,6 +216,18 @@ class CurlTransport::Loop {
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::OnCurlTimer);
     curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    // Only the loop thread touches them, so they need no lock callbacks.
+    for (int i = 0; i < kConnectionCaches; ++i) {
+      CURLSH* cache = curl_share_init();
+      if (cache == nullptr) {
+        return absl::InternalError("cannot make libcurl's connection caches");
+      }
+      connection_caches_.push_back(cache);
+      if (curl_share_setopt(cache, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) !=
+          CURLSHE_OK) {
+        return absl::InternalError("cannot make libcurl's connection caches");
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -476,6 +498,8 @@ class CurlTransport::Loop {
     t->header_list = curl_slist_append(t->header_list, "Expect:");
 
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(easy, CURLOPT_SHARE,
+                     connection_caches_[next_cache_++ % kConnectionCaches]);
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
@@ -605,7 +629,7 @@ class CurlTransport::Loop {
   }
 
   // Returns the transfer's easy handle to the pool. Its connection stays in
-  // the multi handle's cache for the next request to the same host.
+  // its connection cache for a later request to the same host.
   void Release(Transfer* transfer) {
     curl_slist_free_all(transfer->header_list);
     transfer->header_list = nullptr;
@@ -638,6 +662,8 @@ class CurlTransport::Loop {
   absl::Time curl_deadline_ = absl::InfiniteFuture();
   absl::flat_hash_set<Transfer*> active_;
   std::vector<CURL*> idle_handles_;
+  std::vector<CURLSH*> connection_caches_;
+  unsigned next_cache_ = 0;
 };
 
 absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
@@ -650,7 +676,10 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
   }
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) return absl::InternalError("curl_multi_init failed");
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_idle_connections);
+  // The limit holds for each connection cache.
+  curl_multi_setopt(
+      multi, CURLMOPT_MAXCONNECTS,
+      std::max(1L, options.max_idle_connections / kConnectionCaches));
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 
   auto loop = std::make_unique<Loop>(std::move(options), multi);

@@ -4,12 +4,15 @@
 #include "service/twilio/curl_transport.h"
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "service/twilio/twilio_error.h"
@@ -148,6 +151,37 @@ TEST_F(CurlTransportTest, OneHangingRequestDoesNotHoldUpOthers) {
   EXPECT_EQ(answer->status, 401);  // no credentials sent: still an answer
   transport_->Cancel(1);
   hung.get_future().wait();
+}
+
+// The sockets of this process and every other whose far end is 127.0.0.1
+// on `port`, in any TCP state, from the kernel's table.
+int SocketsTo(int port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // the heading
+  const std::string remote = absl::StrFormat("0100007F:%04X", port);
+  int count = 0;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, far;
+    fields >> slot >> local >> far;
+    if (far == remote) ++count;
+  }
+  return count;
+}
+
+TEST_F(CurlTransportTest, GetsOneAfterAnotherReuseTheirConnections) {
+  constexpr int kRequests = 40;
+  for (int i = 0; i < kRequests; ++i) {
+    const absl::StatusOr<HttpResponse> answer = Exchange(Get());
+    ASSERT_TRUE(answer.ok()) << answer.status();
+  }
+  // The connection caches open one connection each at most, and each is
+  // kept for the next request; a connection per request would leave forty
+  // behind (open in the pool, or closing).
+  const int sockets = SocketsTo(emulator_->port());
+  EXPECT_GE(sockets, 1);
+  EXPECT_LE(sockets, 8);
 }
 
 TEST_F(CurlTransportTest, AnswerCutInTheHeadersIsAConnectionLoss) {
