@@ -36,12 +36,18 @@ constexpr int kIdlePollMs = 1000;
 // Ready sockets taken from one epoll_wait.
 constexpr int kMaxEvents = 256;
 
-// Idle connections are kept in this many separate caches, and requests
-// take turns among them. To find an idle HTTP/1.1 connection libcurl 7.88
-// walks its cache's list of connections to the host, busy ones included:
-// with a thousand requests in flight, one cache made that walk some 10 % of
-// the gateway's CPU per request; split, each walk is an eighth as long.
-constexpr int kConnectionCaches = 8;
+// Idle connections are kept in up to this many separate caches. To find an
+// idle HTTP/1.1 connection libcurl 7.88 walks its cache's list of
+// connections to the host, busy ones included: with a thousand requests in
+// flight, one cache made that walk some 10 % of the gateway's CPU per
+// request; split, each walk is an eighth as long.
+constexpr size_t kConnectionCaches = 8;
+
+// Requests spread over one more cache for each this many in flight. A light
+// load thus keeps to the first cache and to as few connections as it needs:
+// taking turns among all eight would keep up to eight times as many open,
+// each used an eighth as often (over TLS, a handshake each).
+constexpr size_t kTransfersPerCache = 64;
 
 // A task waiting for its time, owned by the loop.
 struct Timer {
@@ -217,7 +223,7 @@ class CurlTransport::Loop {
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::OnCurlTimer);
     curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
     // Only the loop thread touches them, so they need no lock callbacks.
-    for (int i = 0; i < kConnectionCaches; ++i) {
+    for (size_t i = 0; i < kConnectionCaches; ++i) {
       CURLSH* cache = curl_share_init();
       if (cache == nullptr) {
         return absl::InternalError("cannot make libcurl's connection caches");
@@ -498,8 +504,10 @@ class CurlTransport::Loop {
     t->header_list = curl_slist_append(t->header_list, "Expect:");
 
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    const size_t caches_in_use =
+        std::min(kConnectionCaches, 1 + active_.size() / kTransfersPerCache);
     curl_easy_setopt(easy, CURLOPT_SHARE,
-                     connection_caches_[next_cache_++ % kConnectionCaches]);
+                     connection_caches_[next_cache_++ % caches_in_use]);
     curl_easy_setopt(easy, CURLOPT_URL, t->request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
@@ -663,7 +671,7 @@ class CurlTransport::Loop {
   absl::flat_hash_set<Transfer*> active_;
   std::vector<CURL*> idle_handles_;
   std::vector<CURLSH*> connection_caches_;
-  unsigned next_cache_ = 0;
+  size_t next_cache_ = 0;
 };
 
 absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
@@ -677,9 +685,9 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) return absl::InternalError("curl_multi_init failed");
   // The limit holds for each connection cache.
-  curl_multi_setopt(
-      multi, CURLMOPT_MAXCONNECTS,
-      std::max(1L, options.max_idle_connections / kConnectionCaches));
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS,
+                    std::max(1L, options.max_idle_connections /
+                                     static_cast<long>(kConnectionCaches)));
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 
   auto loop = std::make_unique<Loop>(std::move(options), multi);
