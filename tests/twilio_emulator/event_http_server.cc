@@ -119,6 +119,14 @@ RecordedRequest Read(evhttp_request* request) {
   if (!recorded.body.empty()) {
     evbuffer_copyout(body, recorded.body.data(), recorded.body.size());
   }
+
+  if (evhttp_connection* connection = evhttp_request_get_connection(request);
+      connection != nullptr) {
+    char* address = nullptr;
+    ev_uint16_t port = 0;
+    evhttp_connection_get_peer(connection, &address, &port);
+    recorded.peer_port = port;
+  }
   return recorded;
 }
 

@@ -20,6 +20,10 @@ struct RecordedRequest {
   std::string target;  // path and query exactly as on the request line
   HeaderList headers;
   std::string body;
+  /// The client's port: requests over one connection share it, so tests
+  /// count connections without looking at the machine's socket table,
+  /// which other processes share.
+  int peer_port = 0;
 };
 
 /// An answer the emulator is about to send.

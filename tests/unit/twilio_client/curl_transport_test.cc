@@ -4,15 +4,14 @@
 #include "service/twilio/curl_transport.h"
 
 #include <atomic>
-#include <fstream>
 #include <future>
 #include <memory>
-#include <sstream>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "service/twilio/twilio_error.h"
@@ -22,6 +21,7 @@ namespace twilio_gateway::twilio {
 namespace {
 
 using ::twilio_gateway::testing::DeliveryFault;
+using ::twilio_gateway::testing::RecordedRequest;
 using ::twilio_gateway::testing::ScriptedAnswer;
 using ::twilio_gateway::testing::TwilioEmulator;
 
@@ -153,21 +153,13 @@ TEST_F(CurlTransportTest, OneHangingRequestDoesNotHoldUpOthers) {
   hung.get_future().wait();
 }
 
-// The sockets of this process and every other whose far end is 127.0.0.1
-// on `port`, in any TCP state, from the kernel's table.
-int SocketsTo(int port) {
-  std::ifstream table("/proc/net/tcp");
-  std::string line;
-  std::getline(table, line);  // the heading
-  const std::string remote = absl::StrFormat("0100007F:%04X", port);
-  int count = 0;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, far;
-    fields >> slot >> local >> far;
-    if (far == remote) ++count;
+// The connections that carried `requests`, each known by its client port.
+std::set<int> ConnectionsOf(const std::vector<RecordedRequest>& requests) {
+  std::set<int> ports;
+  for (const RecordedRequest& request : requests) {
+    ports.insert(request.peer_port);
   }
-  return count;
+  return ports;
 }
 
 TEST_F(CurlTransportTest, GetsOneAfterAnotherReuseTheirConnections) {
@@ -177,10 +169,11 @@ TEST_F(CurlTransportTest, GetsOneAfterAnotherReuseTheirConnections) {
     ASSERT_TRUE(answer.ok()) << answer.status();
   }
   // One at a time, every request takes the connection the one before it
-  // left in the pool; a connection per request would leave forty behind
-  // (open in the pool, or closing), and requests spread over the caches
-  // under so light a load would leave up to eight.
-  EXPECT_EQ(SocketsTo(emulator_->port()), 1);
+  // left in the pool; a connection per request would show forty, and
+  // requests spread over the caches under so light a load up to eight.
+  const std::vector<RecordedRequest> seen = emulator_->Requests();
+  ASSERT_EQ(seen.size(), kRequests);
+  EXPECT_EQ(ConnectionsOf(seen).size(), 1u);
 }
 
 TEST_F(CurlTransportTest, ManyInFlightAreAllAnsweredAndLeaveTheirConnections) {
@@ -202,16 +195,19 @@ TEST_F(CurlTransportTest, ManyInFlightAreAllAnsweredAndLeaveTheirConnections) {
   }
   all_done.get_future().wait();
   EXPECT_EQ(answered.load(), kRequests);  // no credentials sent: a 401 each
-  // The connections stay open for the next requests, one per request that
-  // was in flight at once, whichever cache holds them.
+  // The connections stay open for the next requests, whichever cache holds
+  // them: what follows goes over connections opened above.
   emulator_->ClearScript();
-  const int before = SocketsTo(emulator_->port());
-  EXPECT_LE(before, kRequests);
+  const std::set<int> opened = ConnectionsOf(emulator_->Requests());
+  EXPECT_GT(opened.size(), 1u);  // the requests did not wait for each other
+  emulator_->ClearRequests();
   for (int i = 0; i < 20; ++i) {
     const absl::StatusOr<HttpResponse> answer = Exchange(Get());
     ASSERT_TRUE(answer.ok()) << answer.status();
   }
-  EXPECT_EQ(SocketsTo(emulator_->port()), before);
+  for (int port : ConnectionsOf(emulator_->Requests())) {
+    EXPECT_EQ(opened.count(port), 1u) << "a new connection from " << port;
+  }
 }
 
 TEST_F(CurlTransportTest, AnswerCutInTheHeadersIsAConnectionLoss) {
