@@ -36,6 +36,14 @@ is_ours() {
   [[ "$cmdline" == *"$2"* ]]
 }
 
+# is_running PID: the process exists and has not exited (a zombie has).
+is_running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat:0:1}" != Z ]
+}
+
 # stop_one NAME: SIGTERM, then up to 25 s for calls in flight to finish (the
 # gateway's --shutdown_grace is 20 s by default).
 stop_one() {
@@ -78,7 +86,9 @@ wait_port() {
       echo "$port"
       return 0
     fi
-    if ! is_ours "$pid" "$name"; then
+    # Not is_ours: until the background job has exec'd the binary, its
+    # command line is still this script's.
+    if ! is_running "$pid"; then
       show_log "$name"
       die "$name exited during start-up (log above)"
     fi
